@@ -1,0 +1,216 @@
+"""Read any native export file (CSV in any of its encodings, .xls, .xlsx) into rows of strings.
+
+Every parser works on the same shape, `{sheet name: [[cell, ...], ...]}` (a CSV is one sheet
+named ""), so format recognition looks at content and never at file names or extensions.
+Cells are strings exactly as the file shows them; numbers and dates are read by
+connectors.values, which knows the placeholders and locales.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+from connectors.base import ExportFileError
+
+Sheets = dict[str, list[list[str]]]
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy BIFF .xls
+_SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def read_sheets(path: Path) -> Sheets:
+    """All sheets of an export file as rows of string cells.
+
+    Raises ExportFileError for empty, truncated or undecodable files.
+    """
+    data = path.read_bytes()
+    if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
+        raise ExportFileError(path, "the file is empty")
+    if data.startswith(_OLE2_MAGIC):
+        return _read_biff_xls(path, data)
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, data)
+    text = decode_text(path, data)
+    if text.lstrip().startswith("<?xml") and _SPREADSHEETML_NS in text[:2000]:
+        return _read_spreadsheetml(path, text)
+    return {"": read_csv_text(path, text)}
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode by BOM: Meta daily files are UTF-16LE with BOM, most others UTF-8 (with or without BOM).
+
+    Files without BOM that are not UTF-8 are read as Windows-1252 (old Excel re-saves).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # odd byte count: the download was cut off
+            raise ExportFileError(path, f"truncated UTF-16 file ({exc.reason})") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_csv_text(path: Path, text: str) -> list[list[str]]:
+    """Rows of a CSV text. Honours Excel's `sep=X` first line; else picks `,`, `;` or tab.
+
+    Multi-line quoted cells (captions) stay one cell. Trailing empty rows are dropped.
+    """
+    delimiter = None
+    first_line, _, rest = text.partition("\n")
+    sep_hint = re.fullmatch(r'"?sep=(.)"?\r?', first_line.strip("\ufeff"))
+    if sep_hint:
+        delimiter = sep_hint.group(1)
+        text = rest
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+    except csv.Error as exc:
+        raise ExportFileError(path, f"malformed CSV: {exc}") from exc
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first non-empty lines most consistently (`,` on ties)."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()][:10]
+    best, best_score = ",", 0.0
+    for candidate in (",", ";", "\t"):
+        counts = [len(next(csv.reader([line], delimiter=candidate))) for line in lines]
+        if not counts:
+            continue
+        score = min(counts) if max(counts) > 1 else 0
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep="T") if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_biff_xls(path: Path, data: bytes) -> Sheets:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data)
+    except Exception as exc:  # xlrd raises bare XLRDError / struct errors on cut files
+        raise ExportFileError(path, f"unreadable .xls workbook ({exc})") from exc
+    sheets: Sheets = {}
+    for sheet in book.sheets():
+        rows = []
+        for r in range(sheet.nrows):
+            cells = []
+            for c in range(sheet.ncols):
+                cell = sheet.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    value: object = xlrd.xldate_as_datetime(cell.value, book.datemode)
+                else:
+                    value = cell.value
+                cells.append(_cell_text(value))
+            rows.append(cells)
+        sheets[sheet.name] = rows
+    return sheets
+
+
+def _read_xlsx(path: Path, data: bytes) -> Sheets:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ExportFileError(path, f"unreadable .xlsx workbook ({exc})") from exc
+    sheets: Sheets = {}
+    for ws in book.worksheets:
+        sheets[ws.title] = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    book.close()
+    return sheets
+
+
+def _read_spreadsheetml(path: Path, text: str) -> Sheets:
+    """Excel 2003 XML ("SpreadsheetML"), which Facebook's legacy Insights saved as .xls."""
+    ns = {"ss": _SPREADSHEETML_NS}
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise ExportFileError(path, f"truncated or malformed SpreadsheetML workbook ({exc})") from exc
+    index_attr = f"{{{_SPREADSHEETML_NS}}}Index"
+    sheets: Sheets = {}
+    for ws in root.findall("ss:Worksheet", ns):
+        name = ws.get(f"{{{_SPREADSHEETML_NS}}}Name", "")
+        rows: list[list[str]] = []
+        for row in ws.findall("ss:Table/ss:Row", ns):
+            if row.get(index_attr):  # rows may skip ahead (ss:Index is 1-based)
+                rows.extend([] for _ in range(int(row.get(index_attr)) - 1 - len(rows)))
+            cells: list[str] = []
+            for cell in row.findall("ss:Cell", ns):
+                if cell.get(index_attr):
+                    cells.extend("" for _ in range(int(cell.get(index_attr)) - 1 - len(cells)))
+                data_el = cell.find("ss:Data", ns)
+                cells.append("".join(data_el.itertext()) if data_el is not None else "")
+            rows.append(cells)
+        sheets[name] = rows
+    return sheets
+
+
+def find_header_row(rows: list[list[str]], required: set[str], *, search: int = 10) -> int | None:
+    """Index of the first row (among the first `search`) containing every `required` header.
+
+    Header cells are compared stripped and case-insensitively (LinkedIn puts a note row first,
+    TikTok Business headers carry trailing spaces).
+    """
+    wanted = {h.casefold() for h in required}
+    for i, row in enumerate(rows[:search]):
+        cells = {c.strip().casefold() for c in row}
+        if wanted <= cells:
+            return i
+    return None
+
+
+def unique_headers(header: list[str]) -> list[str]:
+    """Header names stripped, with duplicates kept apart: `Views`, `Views (2)`, ...
+
+    Meta post exports can carry two `Views` columns; both are kept, the first keeps its name.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        name = name.strip()
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def records(rows: list[list[str]], header_index: int = 0) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and data rows as dicts keyed by (de-duplicated) header, with 1-based file row numbers.
+
+    Ragged rows (trailing empty cells dropped by the exporter) are padded with "".
+    Fully empty rows are skipped.
+    """
+    header = unique_headers(rows[header_index])
+    out = []
+    for i, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not any(c.strip() for c in row):
+            continue
+        padded = list(row) + [""] * (len(header) - len(row))
+        out.append((i, dict(zip(header, padded, strict=False))))
+    return header, out

@@ -1,0 +1,94 @@
+"""Dagster assets: ingest -> core -> kpi -> publish. Wiring only; the work is in transforms/ and warehouse/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import dagster as dg
+
+from pipelines.resources import SocialKpi
+from transforms.core import build_core
+from transforms.exports import ingest_drop_folder
+from transforms.kpis import build_kpi_daily, write_catalogue
+from warehouse.snapshot import publish_snapshot
+
+DUCKDB_POOL = "duckdb_writer"  # one writer at a time: DuckDB allows a single writing process
+
+
+def window_of(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
+    """Inclusive first and last reporting date of the run's partition range."""
+    window = context.partition_time_window
+    return window.start.date(), (window.end - dt.timedelta(days=1)).date()
+
+
+def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefinition]:
+    single_run = dg.BackfillPolicy.single_run()
+
+    @dg.asset(group_name="ingest", pool=DUCKDB_POOL, retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+              description="Lands new files of the export drop folder into raw, once each by content hash; "
+                          "quarantines files that cannot be parsed.")
+    def export_files(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        config = socialkpi.config
+        timezones = {(socialkpi.registry[a.platform].platform, a.account_id): config.account_timezone(a)
+                     for a in config.accounts}
+        with socialkpi.warehouse() as con:
+            outcomes = ingest_drop_folder(con, config.exports_path, socialkpi.registry, timezones,
+                                          config.timezone, run_id=context.run_id)
+        for outcome in outcomes:
+            if outcome.status in ("quarantined", "refused"):
+                context.log.warning(f"{outcome.relative}: {outcome.status}: {outcome.reason}")
+            elif outcome.status != "already_loaded":
+                context.log.info(f"{outcome.relative}: {outcome.status} ({outcome.format}, {outcome.records} records)")
+        counts = Counter(o.status for o in outcomes)
+        problems = [f"- `{o.relative}`: {o.reason}" for o in outcomes if o.status in ("quarantined", "refused")]
+        return dg.MaterializeResult(metadata={
+            **{f"files_{status}": dg.MetadataValue.int(n) for status, n in sorted(counts.items())},
+            "records_landed": dg.MetadataValue.int(sum(o.records for o in outcomes)),
+            "problems": dg.MetadataValue.md("\n".join(problems) or "none"),
+        })
+
+    @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              deps=[export_files],
+              description="core.posts, core.post_snapshots and core.post_daily for the partition window.")
+    def core_posts(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        start, end = window_of(context)
+        with socialkpi.warehouse() as con:
+            counts = build_core(con, start, end, tables=("posts",))
+        return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in counts.items()})
+
+    @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              deps=[export_files, core_posts],
+              description="core.account_daily for the partition window: one row per account and day.")
+    def core_account_daily(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        start, end = window_of(context)
+        with socialkpi.warehouse() as con:
+            counts = build_core(con, start, end, tables=("account_daily",))
+            accounts = con.execute(
+                "SELECT count(DISTINCT (platform, account_id)) FROM core.account_daily "
+                "WHERE date BETWEEN ? AND ?", [start, end]).fetchone()[0]
+        return dg.MaterializeResult(metadata={
+            **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
+            "accounts_with_data": dg.MetadataValue.int(accounts)})
+
+    @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              deps=[core_account_daily],
+              description="kpi.daily (and kpi.catalogue): every KPI per account, platform rollup and brand rollup.")
+    def kpi_daily(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        start, end = window_of(context)
+        with socialkpi.warehouse() as con:
+            write_catalogue(con)
+            rows = build_kpi_daily(con, start, end)
+        return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(rows)})
+
+    @dg.asset(group_name="publish", deps=[kpi_daily], pool=DUCKDB_POOL,
+              description="Read-only copy of the warehouse for analysts, swapped in atomically after each run.")
+    def analytics_snapshot(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        config = socialkpi.config
+        with socialkpi.warehouse() as con:
+            tables = publish_snapshot(con, config.snapshot_path)
+        context.log.info(f"published {config.snapshot_path}")
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(config.snapshot_path)),
+                                              "tables": dg.MetadataValue.int(tables)})
+
+    return [export_files, core_posts, core_account_daily, kpi_daily, analytics_snapshot]

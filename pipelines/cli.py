@@ -1,0 +1,229 @@
+"""The `socialkpi` command line: init, run, demo, status, sql."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from pipelines.config import CONFIG_ENV, Config, ConfigError, config_path, load_config
+
+STARTER_CONFIG = """\
+# socialkpi configuration. Paths are relative to this file.
+# Secrets are never written here: name the environment variables that hold them (token_env).
+timezone: "Europe/Berlin"        # reporting timezone of the daily partitions
+start_date: "{start}"            # first partition
+warehouse: "data/warehouse.duckdb"
+analytics_snapshot: "data/analytics.duckdb"   # read-only copy for analysts (socialkpi sql)
+exports_dir: "data/exports"      # drop native exports in <exports_dir>/<platform>/<account_id>/
+lookback_days: 3                 # nightly re-pull of days the platforms restate
+schedule: {{hour: 4, minute: 0}}   # nightly run, in the timezone above
+brands:
+  - id: "acme"
+    name: "Acme"
+    mention_keywords: ["acme", "#acme"]
+    competitors: [{{id: "globex", name: "Globex", mention_keywords: ["globex"]}}]
+accounts:
+  - platform: "instagram"        # facebook, instagram, x (alias: twitter), linkedin, youtube, tiktok, ...
+    account_id: "17841400000000000"
+    brand: "acme"
+    name: "Acme on Instagram"
+    # timezone: "Europe/Berlin"  # optional; local times in this account's exports
+    # followers_on: {{"{start}": 10234}}   # optional known follower count(s)
+    # token_env: "ACME_IG_TOKEN" # API accounts: the environment variable holding the token
+targets:
+  - id: "ig-followers"
+    kpi: "followers"
+    scope: {{brand: "acme", platform: "instagram"}}
+    target: 15000
+    start: "{start}"
+    due: "{due}"
+"""
+
+
+def _dagster_home(config: Config) -> Path:
+    """DAGSTER_HOME, defaulting to a folder beside the warehouse so the UI sees CLI runs."""
+    home = Path(os.environ.get("DAGSTER_HOME") or config.warehouse_path.parent / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch(exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
+    return home
+
+
+def run_pipeline(config: Config, start: dt.date, end: dt.date) -> bool:
+    """Materialise every asset for [start, end] in-process, recorded in the Dagster instance."""
+    import dagster as dg
+
+    from pipelines.definitions import build_definitions
+
+    if end < start:
+        raise ConfigError(f"--end {end} is before --start {start}")
+    if start < config.start_date:
+        raise ConfigError(f"--start {start} is before start_date {config.start_date} in {config.source}")
+    _dagster_home(config)
+    defs = build_definitions(config)
+    result = dg.materialize(
+        assets=list(defs.assets or []),
+        resources=defs.resources,
+        instance=dg.DagsterInstance.get(),
+        tags={"dagster/asset_partition_range_start": start.isoformat(),
+              "dagster/asset_partition_range_end": end.isoformat()},
+        raise_on_error=False,
+    )
+    return result.success
+
+
+def print_kpis(config: Config, end: dt.date) -> None:
+    """A short table of headline KPIs per account for the week ending `end`, from the snapshot."""
+    import duckdb
+
+    with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
+        rows = con.execute("""
+            SELECT platform, account_id, kpi,
+                   CASE WHEN any_value(c.unit) = 'percent'
+                        THEN sum(numerator) FILTER (WHERE numerator IS NOT NULL AND denominator IS NOT NULL)
+                             / nullif(sum(denominator) FILTER (WHERE numerator IS NOT NULL
+                                                               AND denominator IS NOT NULL), 0) * 100
+                        WHEN kpi = 'followers' THEN arg_max(value, date)
+                        ELSE sum(value) END AS value
+            FROM kpi.daily AS d JOIN kpi.catalogue AS c USING (kpi)
+            WHERE date BETWEEN ? AND ? AND brand_id IS NOT NULL
+              AND kpi IN ('followers', 'impressions', 'reach', 'engagements', 'engagement_rate', 'posts_published')
+            GROUP BY platform, account_id, kpi
+            ORDER BY platform = 'all', platform, account_id = 'all', account_id, kpi
+        """, [end - dt.timedelta(days=6), end]).fetchall()
+    kpis = ["followers", "impressions", "reach", "engagements", "engagement_rate", "posts_published"]
+    table: dict[tuple[str, str], dict[str, float | None]] = {}
+    for platform, account, kpi, value in rows:
+        table.setdefault((platform, account), {})[kpi] = value
+    print(f"\nKPIs for the week {end - dt.timedelta(days=6)} .. {end} (engagement_rate in %, reach summed per day):")
+    print(f"{'platform':<10} {'account':<20}" + "".join(f"{k:>17}" for k in kpis))
+    for (platform, account), values in table.items():
+        cells = []
+        for k in kpis:
+            v = values.get(k)
+            cells.append(f"{'-' if v is None else (f'{v:,.2f}' if k == 'engagement_rate' else f'{v:,.0f}'):>17}")
+        print(f"{platform:<10} {account:<20}" + "".join(cells))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = Path(args.config or config_path())
+    if path.exists() and not args.force:
+        print(f"{path} already exists (use --force to overwrite)", file=sys.stderr)
+        return 1
+    today = dt.date.today()
+    path.write_text(STARTER_CONFIG.format(start=today.replace(month=1, day=1),
+                                          due=today.replace(month=12, day=31)), encoding="utf-8")
+    config = load_config(path)
+    config.exports_path.mkdir(parents=True, exist_ok=True)
+    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"wrote {path}; drop exports into {config.exports_path}/<platform>/<account_id>/")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    ok = run_pipeline(config, args.start, args.end)
+    print(("run succeeded" if ok else "run FAILED: see the log above or the Dagster UI")
+          + f"; warehouse {config.warehouse_path}")
+    return 0 if ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.demo import DEMO_END, DEMO_START, write_demo
+
+    directory = Path(args.dir)
+    if (directory / "warehouse.duckdb").exists():
+        print(f"re-running the demo in {directory} (delete the folder for a fresh start)")
+    config = load_config(write_demo(directory))
+    if not run_pipeline(config, DEMO_START, DEMO_END):
+        print("demo run FAILED: see the log above", file=sys.stderr)
+        return 1
+    print_kpis(config, DEMO_END)
+    print(f"\nWarehouse: {config.warehouse_path}\nAnalyst snapshot: {config.snapshot_path}\n"
+          f"Query it:  SOCIALKPI_CONFIG={config.source} socialkpi sql \"SELECT * FROM kpi.daily LIMIT 10\"\n"
+          f"Dagster UI: SOCIALKPI_CONFIG={config.source} DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
+          f"dagster dev -w workspace.yaml")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import duckdb
+
+    config = load_config(args.config)
+    if not config.warehouse_path.exists():
+        print(f"no warehouse yet at {config.warehouse_path}: run `socialkpi run --start D --end D`")
+        return 1
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        print("Accounts (days of data, last date):")
+        for row in con.execute("""
+                SELECT a.platform, a.account_id, a.brand_id, a.in_config, count(d.date), max(d.date)
+                FROM core.accounts a LEFT JOIN core.account_daily d USING (platform, account_id)
+                GROUP BY ALL ORDER BY 1, 2""").fetchall():
+            note = "" if row[3] else "  (not in the config: registered under the first brand)"
+            print(f"  {row[0]:<10} {row[1]:<22} brand={row[2]:<10} days={row[4]:<5} last={row[5]}{note}")
+        print("Export files:")
+        for status, n in con.execute(
+                "SELECT status, count(*) FROM raw.export_files GROUP BY 1 ORDER BY 1").fetchall():
+            print(f"  {status}: {n}")
+        for path, reason in con.execute(
+                "SELECT path, reason FROM raw.export_files WHERE status = 'quarantined' ORDER BY path").fetchall():
+            print(f"  quarantined {path}: {reason}")
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    config = load_config(args.config)
+    if not config.snapshot_path.exists():
+        print(f"no analytics snapshot yet at {config.snapshot_path}: run the pipeline first", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
+        relation = con.sql(args.query)
+        if relation is not None:
+            relation.show(max_rows=args.max_rows, max_width=200)
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="socialkpi", description="Social-media KPI pipeline.")
+    parser.add_argument("--config", help=f"config file (default: ${CONFIG_ENV} or ./socialkpi.yaml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="write a commented starter config and the folders")
+    init.add_argument("--force", action="store_true", help="overwrite an existing config")
+    init.set_defaults(func=cmd_init)
+    run = commands.add_parser("run", help="materialise a date range (inclusive) in-process")
+    run.add_argument("--start", type=_date, required=True)
+    run.add_argument("--end", type=_date, required=True, help="last date, inclusive")
+    run.set_defaults(func=cmd_run)
+    demo = commands.add_parser("demo", help="write the sample data and run everything over it")
+    demo.add_argument("--dir", default="data/demo", help="folder for the demo config, exports and warehouse")
+    demo.set_defaults(func=cmd_demo)
+    status = commands.add_parser("status", help="accounts, data coverage and quarantined files")
+    status.set_defaults(func=cmd_status)
+    sql = commands.add_parser("sql", help="run a query against the analytics snapshot")
+    sql.add_argument("query")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.set_defaults(func=cmd_sql)
+    args = parser.parse_args(argv)
+    if args.config:
+        os.environ[CONFIG_ENV] = args.config
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""socialkpi.yaml: load, validate, resolve paths.
+
+The config names environment variables for secrets, never their values. Unknown keys are an
+error (they are usually typos); every error names the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from connectors.base import load_connectors
+
+CONFIG_ENV = "SOCIALKPI_CONFIG"
+WAREHOUSE_ENV = "SOCIALKPI_WAREHOUSE"
+EXPORTS_DIR_ENV = "SOCIALKPI_EXPORTS_DIR"
+DEFAULT_CONFIG = "socialkpi.yaml"
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the person who edits the file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'Europe/Berlin')") from exc
+    return value
+
+
+class Competitor(_Strict):
+    id: str = Field(min_length=1)
+    name: str
+    mention_keywords: list[str] = []
+
+
+class Brand(_Strict):
+    id: str = Field(min_length=1)
+    name: str
+    mention_keywords: list[str] = []
+    competitors: list[Competitor] = []
+
+
+class Account(_Strict):
+    platform: str
+    account_id: str = Field(min_length=1)
+    brand: str
+    name: str | None = None
+    timezone: str | None = None
+    followers_on: dict[dt.date, int] = {}
+    token_env: str | None = None
+    # Other secrets (refresh tokens, client ids) by role: {"refresh_token": "ACME_X_REFRESH"}.
+    credentials_env: dict[str, str] = {}
+    # Host override, e.g. a proxy or the local API emulator.
+    api_base_url: str | None = None
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        # YAML reads unquoted numeric ids (Meta, X) as int; ids are always text.
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+
+class TargetScope(_Strict):
+    brand: str
+    platform: str = "all"
+    account_id: str = "all"
+
+
+class Target(_Strict):
+    id: str = Field(min_length=1)
+    kpi: str
+    scope: TargetScope
+    target: float
+    start: dt.date
+    due: dt.date
+    direction: Literal["increase", "decrease"] | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Target:
+        if self.due <= self.start:
+            raise ValueError(f"due ({self.due}) must be after start ({self.start})")
+        return self
+
+
+class Schedule(_Strict):
+    hour: int = Field(default=4, ge=0, le=23)
+    minute: int = Field(default=0, ge=0, le=59)
+
+
+class Currency(_Strict):
+    reporting: str = "EUR"
+    # Units of the reporting currency per unit of the key currency: {"USD": 0.92}.
+    rates: dict[str, float] = {}
+
+
+class Config(_Strict):
+    timezone: str = "UTC"
+    start_date: dt.date
+    warehouse: Path = Path("data/warehouse.duckdb")
+    analytics_snapshot: Path = Path("data/analytics.duckdb")
+    exports_dir: Path = Path("data/exports")
+    lookback_days: int = Field(default=3, ge=0, le=90)
+    schedule: Schedule = Schedule()
+    currency: Currency = Currency()
+    brands: list[Brand] = Field(min_length=1)
+    accounts: list[Account] = []
+    targets: list[Target] = []
+    # Where this config was read from; relative paths above are resolved against its folder.
+    source: Path = Field(default=Path(DEFAULT_CONFIG), exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return _check_timezone(value)
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        registry = load_connectors()
+        brand_ids = [b.id for b in self.brands]
+        subject_ids = brand_ids + [c.id for b in self.brands for c in b.competitors]
+        _no_duplicates("brands", subject_ids)
+        seen: set[tuple[str, str]] = set()
+        for i, account in enumerate(self.accounts):
+            if account.platform not in registry:
+                raise ValueError(f"accounts[{i}].platform: unknown platform {account.platform!r} "
+                                 f"(known: {', '.join(sorted(registry))})")
+            if account.brand not in brand_ids:
+                raise ValueError(f"accounts[{i}].brand: unknown brand {account.brand!r} "
+                                 f"(brands: {', '.join(brand_ids)})")
+            key = (registry[account.platform].platform, account.account_id)
+            if key in seen:
+                raise ValueError(f"accounts[{i}]: account {key[0]}/{key[1]} is listed twice")
+            seen.add(key)
+        _no_duplicates("targets", [t.id for t in self.targets])
+        for i, target in enumerate(self.targets):
+            if target.scope.brand not in brand_ids:
+                raise ValueError(f"targets[{i}].scope.brand: unknown brand {target.scope.brand!r}")
+        return self
+
+    # ---- resolved views ---------------------------------------------------------------------
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.resolve().parent
+
+    def _path(self, value: Path, env: str) -> Path:
+        override = os.environ.get(env)
+        path = Path(override) if override else value
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self._path(self.warehouse, WAREHOUSE_ENV)
+
+    @property
+    def exports_path(self) -> Path:
+        return self._path(self.exports_dir, EXPORTS_DIR_ENV)
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self._path(self.analytics_snapshot, "SOCIALKPI_ANALYTICS_SNAPSHOT")
+
+    def platform_of(self, name: str) -> str:
+        """Canonical platform name for a name or alias (twitter -> x)."""
+        return load_connectors()[name].platform
+
+    def account_timezone(self, account: Account) -> str:
+        return account.timezone or self.timezone
+
+
+def _no_duplicates(what: str, ids: list[str]) -> None:
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what}: id {dupes[0]!r} is used twice")
+
+
+def config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate a config file; ConfigError names the file, the key and the problem."""
+    path = Path(path) if path is not None else config_path()
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found (run `socialkpi init`, or set {CONFIG_ENV})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        config = Config.model_validate({**data, "source": path})
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+    return config
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; see `socialkpi init` for every key)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        problems.append(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+    return "\n".join(problems)

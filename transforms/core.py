@@ -1,0 +1,69 @@
+"""Build the canonical core tables from raw for a date window (SQL in transforms/sql)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.writes import insert_frame, replace_all, replace_window
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+@cache
+def sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    platform: str
+    account_id: str
+    name: str | None
+    brand_id: str
+    is_competitor: bool
+    timezone: str
+
+
+def sync_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AccountRow],
+                  anchors: list[tuple[str, str, dt.date, int]], first_brand: str, default_timezone: str) -> int:
+    """Replace core.accounts and core.follower_anchors from the config (and discovered accounts)."""
+    frame = pd.DataFrame([asdict(a) for a in accounts],
+                         columns=["platform", "account_id", "name", "brand_id", "is_competitor", "timezone"])
+    con.register("configured_accounts", frame.astype("object"))
+    try:
+        count = replace_all(con, "core.accounts", sql("core_accounts"),
+                            {"first_brand": first_brand, "default_timezone": default_timezone})
+    finally:
+        con.unregister("configured_accounts")
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM core.follower_anchors")
+    insert_frame(con, "core.follower_anchors",
+                 pd.DataFrame(anchors, columns=["platform", "account_id", "date", "followers"]))
+    con.execute("COMMIT")
+    return count
+
+
+def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+               tables: tuple[str, ...] = ("posts", "account_daily")) -> dict[str, int]:
+    """Rebuild core tables for [start, end] (inclusive).
+
+    "posts" = posts, post snapshots and post deltas; "account_daily" = account days, which count
+    posts per publish date, so posts come first.
+    """
+    counts: dict[str, int] = {}
+    if "posts" in tables:
+        counts["core.posts"] = replace_all(con, "core.posts", sql("core_posts"))
+        counts["core.post_snapshots"] = replace_window(
+            con, "core.post_snapshots", "snapshot_date", start, end, sql("core_post_snapshots"), {})
+        counts["core.post_daily"] = replace_window(
+            con, "core.post_daily", "date", start, end, sql("core_post_daily"), {})
+    if "account_daily" in tables:
+        counts["core.account_daily"] = replace_window(
+            con, "core.account_daily", "date", start, end, sql("core_account_daily"), {})
+    return counts

@@ -1,0 +1,246 @@
+"""The export drop folder: `<exports_dir>/<platform>/<account_id>/<any file>`.
+
+Each file is landed once, whole, by content hash into raw; a file that cannot be parsed is
+moved to `<exports_dir>/_quarantine/<platform>/<account_id>/` with a `.reason.txt` beside it.
+Nothing is ever deleted, and one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from connectors.base import Connector, ExportContext, ExportFileError, ParsedExport
+from connectors.tables import read_sheets
+from transforms.records import Provenance, raw_frames, record_count
+from warehouse.writes import insert_frame, log_event, utc_now
+
+QUARANTINE = "_quarantine"
+STEP = "export_files"
+
+_MONTH_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+# Dates that export file names carry: 2025-03-22, 20211201, Apr-14-2025 (Meta Business Suite).
+_NAME_DATES = re.compile(
+    rf"(?<!\d)(\d{{4}})-?(\d{{2}})-?(\d{{2}})(?!\d)|({_MONTH_ABBR})-(\d{{1,2}})-(\d{{4}})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DropFile:
+    path: Path
+    relative: str
+    platform: str  # canonical platform
+    account_id: str
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    relative: str
+    platform: str
+    account_id: str
+    status: str  # loaded | skipped | quarantined | already_loaded | refused
+    format: str | None = None
+    records: int = 0
+    reason: str | None = None
+
+
+def dates_in_name(name: str) -> list[dt.date]:
+    """Every valid date written in a file name, in order."""
+    found = []
+    for m in _NAME_DATES.finditer(name):
+        try:
+            if m.group(1):
+                found.append(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            else:
+                month = dt.datetime.strptime(m.group(4).title(), "%b").month
+                found.append(dt.date(int(m.group(6)), month, int(m.group(5))))
+        except ValueError:
+            continue
+    return found
+
+
+def export_date_of(path: Path) -> dt.date:
+    """The export date: the last date in the file name, else the file's modification date (UTC)."""
+    named = dates_in_name(path.name)
+    if named:
+        return named[-1]
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
+
+
+def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tuple[list[DropFile], list[FileOutcome]]:
+    """Files to consider, and refusals for what does not fit the layout (left where they are)."""
+    files: list[DropFile] = []
+    refused: list[FileOutcome] = []
+    if not exports_dir.is_dir():
+        return files, refused
+    root = exports_dir.resolve()
+    for path in sorted(exports_dir.rglob("*")):
+        relative = path.relative_to(exports_dir)
+        parts = relative.parts
+        if parts[0] == QUARANTINE or any(p.startswith(".") for p in parts) or path.is_dir():
+            continue
+        rel = relative.as_posix()
+        if path.is_symlink() or not path.resolve().is_relative_to(root):
+            refused.append(FileOutcome(rel, "", "", "refused", reason="symbolic links are not followed; "
+                                       "copy the file into the drop folder"))
+            continue
+        if len(parts) != 3:
+            refused.append(FileOutcome(rel, "", "", "refused", reason="not in <platform>/<account_id>/<file>"))
+            continue
+        platform_dir, account_id, _ = parts
+        connector = registry.get(platform_dir.lower())
+        if connector is None:
+            refused.append(FileOutcome(rel, platform_dir, account_id, "refused",
+                                       reason=f"unknown platform folder {platform_dir!r} "
+                                       f"(known: {', '.join(sorted(registry))})"))
+            continue
+        files.append(DropFile(path, rel, connector.platform, account_id))
+    return files, refused
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_export_file(drop: DropFile, connector: Connector, timezone: str) -> ParsedExport:
+    """Recognise the file's format from its content and parse it (ExportFileError if neither)."""
+    sheets = read_sheets(drop.path)
+    fmt = connector.recognise(sheets)
+    if fmt is None:
+        first = next((row for rows in sheets.values() for row in rows if any(c.strip() for c in row)), [])
+        preview = ", ".join(c.strip() for c in first[:6] if c.strip())[:120]
+        raise ExportFileError(drop.path, f"not a recognised {connector.platform} export "
+                                         f"(first row: {preview or 'empty'})")
+    ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
+                        timezone=timezone, export_date=export_date_of(drop.path))
+    parsed = fmt.parse(sheets, ctx)
+    parsed.format = parsed.format or fmt.name
+    return parsed
+
+
+def quarantine(exports_dir: Path, drop: DropFile, reason: str) -> Path:
+    """Move a file to the quarantine folder with a reason file; never overwrite, never delete."""
+    target_dir = exports_dir / QUARANTINE / drop.platform / drop.account_id
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / drop.path.name
+    n = 1
+    while target.exists():
+        target = target_dir / f"{drop.path.stem} ({n}){drop.path.suffix}"
+        n += 1
+    shutil.move(str(drop.path), target)
+    target.with_name(target.name + ".reason.txt").write_text(
+        f"{drop.relative}\n{reason}\nFix or re-download the file and drop it in "
+        f"{drop.platform}/{drop.account_id}/ again.\n", encoding="utf-8")
+    return target
+
+
+def _posts_coverage(parsed: ParsedExport, drop: DropFile, timezone: str) -> tuple[dt.date, dt.date] | None:
+    """Dates a per-post file covers: the parser's range, else a date range in the file name,
+    else first..last publish date (local)."""
+    if not parsed.posts:
+        return None
+    if parsed.covers:
+        return parsed.covers
+    named = dates_in_name(drop.path.name)
+    if len(named) >= 2:
+        return min(named), max(named)
+    from zoneinfo import ZoneInfo
+
+    local = [p.published_at.astimezone(ZoneInfo(timezone)).date() for p in parsed.posts if p.published_at]
+    return (min(local), max(local)) if local else None
+
+
+def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, parsed: ParsedExport,
+                       timezone: str) -> int:
+    """Write one parsed file into raw (records + raw.export_files row) in one transaction."""
+    export_date = export_date_of(drop.path)
+    origin = Provenance("export", digest, dt.datetime.combine(export_date, dt.time()), drop.platform,
+                        drop.account_id)
+    frames = raw_frames(parsed, origin)
+    coverage = _posts_coverage(parsed, drop, timezone)
+    covers = parsed.covers or coverage
+    status = "skipped" if parsed.skipped_reason else "loaded"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM raw.export_files WHERE file_hash = ?", [digest])
+        for table, frame in frames.items():
+            insert_frame(con, table, frame)
+        if coverage:
+            insert_frame(con, "raw.export_coverage", pd.DataFrame([{
+                "source_key": digest, "platform": drop.platform, "account_id": drop.account_id,
+                "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}]))
+        con.execute(
+            "INSERT INTO raw.export_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [digest, drop.relative, drop.platform, drop.account_id, parsed.format, status,
+             parsed.skipped_reason, export_date, drop.path.stat().st_size,
+             covers[0] if covers else None, covers[1] if covers else None, record_count(parsed),
+             "; ".join(parsed.notes) or None, utc_now()])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return record_count(parsed)
+
+
+def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, registry: Mapping[str, Connector],
+                       timezones: Mapping[tuple[str, str], str], default_timezone: str,
+                       run_id: str | None = None) -> list[FileOutcome]:
+    """Land every new file of the drop folder; quarantine the ones that cannot be parsed."""
+    files, outcomes = scan_drop_folder(exports_dir, registry)
+    for refusal in outcomes:
+        log_event(con, STEP, f"left in place: {refusal.reason}", level="warning", subject=refusal.relative,
+                  platform=refusal.platform or None, account_id=refusal.account_id or None, run_id=run_id)
+    done = {row[0] for row in con.execute(
+        "SELECT file_hash FROM raw.export_files WHERE status IN ('loaded', 'skipped')").fetchall()}
+    for drop in files:
+        digest = file_hash(drop.path)
+        if digest in done:
+            outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, "already_loaded"))
+            continue
+        timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
+        try:
+            parsed = parse_export_file(drop, registry[drop.platform], timezone)
+        except ExportFileError as exc:
+            outcomes.append(_quarantined(con, exports_dir, drop, digest, str(exc), run_id))
+            continue
+        except Exception as exc:  # a parser bug must not lose the file or stop the others
+            reason = f"{drop.path.name}: parser failed ({type(exc).__name__}: {exc})"
+            outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
+            continue
+        records = land_parsed_export(con, drop, digest, parsed, timezone)
+        done.add(digest)
+        status = "skipped" if parsed.skipped_reason else "loaded"
+        message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason
+                   else f"loaded {records} records ({parsed.format})")
+        if parsed.notes:
+            message += "; " + "; ".join(parsed.notes)
+        log_event(con, STEP, message, platform=drop.platform, account_id=drop.account_id,
+                  subject=drop.relative, run_id=run_id)
+        outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, status,
+                                    parsed.format, records, parsed.skipped_reason))
+    return outcomes
+
+
+def _quarantined(con: duckdb.DuckDBPyConnection, exports_dir: Path, drop: DropFile, digest: str,
+                 reason: str, run_id: str | None) -> FileOutcome:
+    size = drop.path.stat().st_size
+    moved = quarantine(exports_dir, drop, reason)
+    con.execute("DELETE FROM raw.export_files WHERE file_hash = ?", [digest])
+    con.execute("INSERT INTO raw.export_files "
+                "VALUES (?, ?, ?, ?, NULL, 'quarantined', ?, NULL, ?, NULL, NULL, 0, ?, ?)",
+                [digest, drop.relative, drop.platform, drop.account_id, reason, size,
+                 f"moved to {moved.relative_to(exports_dir).as_posix()}", utc_now()])
+    log_event(con, STEP, f"quarantined: {reason}", level="error", platform=drop.platform,
+              account_id=drop.account_id, subject=drop.relative, run_id=run_id)
+    return FileOutcome(drop.relative, drop.platform, drop.account_id, "quarantined", reason=reason)

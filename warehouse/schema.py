@@ -1,0 +1,60 @@
+"""Versioned schema migrations: warehouse/sql/migrations/NNN_name.sql, applied in order, once.
+
+meta.schema_version records each applied migration, so opening an older warehouse upgrades it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).parent / "sql" / "migrations"
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration file, in version order."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        found.append((version, path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations, each in its own transaction. Returns the schema version."""
+    version = current_version(con)
+    pending = [m for m in migrations() if m[0] > version]
+    if not pending:
+        return version
+    for number, name, sql in pending:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+            con.execute("""
+                CREATE TABLE IF NOT EXISTS meta.schema_version (
+                    version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""")
+            con.execute("COMMENT ON TABLE meta.schema_version IS "
+                        "'Applied schema migrations [version] (warehouse/sql/migrations).'")
+            con.execute("COMMENT ON COLUMN meta.schema_version.version IS 'Migration number.'")
+            con.execute("COMMENT ON COLUMN meta.schema_version.name IS 'Migration file name.'")
+            con.execute("COMMENT ON COLUMN meta.schema_version.applied_at IS 'When it was applied (UTC).'")
+            con.execute(sql)
+            con.execute("INSERT INTO meta.schema_version VALUES (?, ?, ?)",
+                        [number, name, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        version = number
+    return version

@@ -1,0 +1,60 @@
+"""The analysts' read-only snapshot: core, kpi and meta copied to a separate DuckDB file.
+
+Written next to its destination under a temporary name and renamed over it (atomic on POSIX):
+an analyst holding the old file open keeps reading it undisturbed, and the nightly writer never
+waits for analysts. raw (landed payloads) is not copied: analysts need no request data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
+    """Copy the published schemas (tables, views, comments) to `destination`. Returns table count."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    main_database = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute("ATTACH ? AS snapshot", [str(temporary)])
+    try:
+        schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
+        tables = con.execute(
+            f"SELECT schema_name, table_name, comment FROM duckdb_tables() "
+            f"WHERE database_name = current_database() AND schema_name IN ({schemas}) ORDER BY 1, 2").fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS snapshot."{schema}"')
+        for schema, table, comment in tables:
+            con.execute(f'CREATE TABLE snapshot."{schema}"."{table}" AS SELECT * FROM "{schema}"."{table}"')
+            if comment:
+                con.execute(f'COMMENT ON TABLE snapshot."{schema}"."{table}" IS ' + _literal(comment))
+        columns = con.execute(
+            f"SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+            f"WHERE database_name = current_database() AND schema_name IN ({schemas}) "
+            f"AND comment IS NOT NULL AND comment <> ''").fetchall()
+        table_names = {(s, t) for s, t, _ in tables}
+        for schema, table, column, comment in columns:
+            if (schema, table) in table_names:
+                con.execute(f'COMMENT ON COLUMN snapshot."{schema}"."{table}"."{column}" IS ' + _literal(comment))
+        views = con.execute(
+            f"SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal "
+            f"AND database_name = current_database() AND schema_name IN ({schemas})").fetchall()
+        con.execute("USE snapshot")
+        try:
+            for _schema, _view, view_sql in views:
+                con.execute(view_sql)
+        finally:
+            con.execute(f'USE "{main_database}"')
+    finally:
+        con.execute("DETACH snapshot")
+    os.replace(temporary, destination)
+    return len(tables)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
