@@ -1,0 +1,6 @@
+"""X (formerly Twitter)."""
+
+from connectors.base import Connector
+from connectors.x.exports import EXPORT_FORMATS
+
+connector = Connector(platform="x", aliases=('twitter',), export_formats=EXPORT_FORMATS)
