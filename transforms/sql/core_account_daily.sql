@@ -116,7 +116,8 @@ derived AS (
 -- Followers rebuild: a gap-free calendar per account from its first to last known day
 -- (anchors included), with running sums of net change and of days whose net change is known.
 bounds AS (
-    SELECT platform, account_id, min(date) AS first_day, max(date) AS last_day
+    -- from the day before the first data day: its end-of-day count is the first day's start
+    SELECT platform, account_id, CAST(min(date) - INTERVAL 1 DAY AS DATE) AS first_day, max(date) AS last_day
     FROM (SELECT platform, account_id, date FROM derived WHERE NOT has_followers
           UNION ALL
           SELECT platform, account_id, date FROM core.follower_anchors)

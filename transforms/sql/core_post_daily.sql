@@ -1,5 +1,6 @@
 -- core.post_daily for dates in [$start, $end]: change of each lifetime counter since the
--- post's previous snapshot (which may lie before the window). NULL where either side is NULL.
+-- post's previous snapshot (which may lie before the window, and need not be in core yet).
+-- NULL where either side is NULL.
 WITH steps AS (
     SELECT
         platform, post_id, account_id, snapshot_date AS date,
@@ -12,7 +13,7 @@ WITH steps AS (
         saves - lag(saves) OVER w AS saves,
         clicks - lag(clicks) OVER w AS clicks,
         lag(snapshot_date) OVER w AS previous_date
-    FROM core.post_snapshots
+    FROM raw.post_snapshots_picked
     WHERE snapshot_date <= $end
     WINDOW w AS (PARTITION BY platform, post_id ORDER BY snapshot_date)
 )

@@ -1,0 +1,107 @@
+"""The drop folder: land once by hash, quarantine what cannot be parsed, lose nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from connectors.base import load_connectors
+from tests.helpers import D, warehouse
+from transforms.exports import dates_in_name, export_date_of, ingest_drop_folder
+
+OVERVIEW = "twitter/kaiadevintern_account_overview_analytics.csv"
+
+
+@pytest.fixture
+def drop(tmp_path, real_exports):
+    folder = tmp_path / "exports" / "x" / "kaia"
+    folder.mkdir(parents=True)
+    shutil.copy(real_exports / OVERVIEW, folder / "account_overview_analytics.csv")
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "notes.csv").write_text("name,colour\nfoo,blue\n", encoding="utf-8")
+    original = (real_exports / OVERVIEW).read_bytes()
+    (folder / "cut.xlsx").write_bytes(b"PK\x03\x04" + original[:300])  # a download cut off mid-way
+    return tmp_path / "exports"
+
+
+def ingest(con, exports):
+    return ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+
+
+def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop):
+    con = warehouse()
+    outcomes = {o.relative.rsplit("/", 1)[1]: o for o in ingest(con, drop)}
+    assert outcomes["account_overview_analytics.csv"].status == "loaded"
+    assert outcomes["account_overview_analytics.csv"].format == "x_account_overview"
+    assert outcomes["empty.csv"].status == "quarantined"
+    assert "the file is empty" in outcomes["empty.csv"].reason
+    assert outcomes["notes.csv"].status == "quarantined"
+    assert "not a recognised x export (first row: name, colour)" in outcomes["notes.csv"].reason
+    assert outcomes["cut.xlsx"].status == "quarantined"
+    assert "unreadable .xlsx workbook" in outcomes["cut.xlsx"].reason
+    # nothing deleted: each bad file sits in quarantine with its reason beside it
+    quarantine = drop / "_quarantine" / "x" / "kaia"
+    assert sorted(p.name for p in quarantine.iterdir()) == [
+        "cut.xlsx", "cut.xlsx.reason.txt", "empty.csv", "empty.csv.reason.txt", "notes.csv", "notes.csv.reason.txt"]
+    assert "not a recognised x export" in (quarantine / "notes.csv.reason.txt").read_text()
+    assert (drop / "x" / "kaia" / "account_overview_analytics.csv").exists()
+    # 271 days x 13 columns of the overview landed (hand count: 271 data rows, 13 metric columns)
+    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchone()[0] == 271 * 13
+    statuses = dict(con.execute("SELECT status, count(*) FROM raw.export_files GROUP BY 1").fetchall())
+    assert statuses == {"loaded": 1, "quarantined": 3}
+
+
+def test_rerun_lands_nothing_twice(drop):
+    con = warehouse()
+    ingest(con, drop)
+    before = con.execute("SELECT count(*) FROM raw.account_daily_values").fetchone()[0]
+    second = ingest(con, drop)
+    assert [o.status for o in second] == ["already_loaded"]
+    # the same content under another name is the same file
+    shutil.copy(drop / "x" / "kaia" / "account_overview_analytics.csv", drop / "x" / "kaia" / "copy.csv")
+    third = ingest(con, drop)
+    assert {o.status for o in third} == {"already_loaded"}
+    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchone()[0] == before
+
+
+def test_files_outside_the_layout_are_refused_and_left_in_place(tmp_path):
+    exports = tmp_path / "exports"
+    (exports / "myspace" / "a").mkdir(parents=True)
+    (exports / "myspace" / "a" / "f.csv").write_text("x")
+    (exports / "stray.csv").write_text("x")
+    outcomes = ingest(warehouse(), exports)
+    reasons = {o.relative: o.reason for o in outcomes}
+    assert reasons["stray.csv"] == "not in <platform>/<account_id>/<file>"
+    assert reasons["myspace/a/f.csv"].startswith("unknown platform folder 'myspace'")
+    assert (exports / "stray.csv").exists() and (exports / "myspace" / "a" / "f.csv").exists()
+
+
+def test_twitter_folder_is_an_alias_of_x(tmp_path, real_exports):
+    folder = tmp_path / "exports" / "twitter" / "kaia"
+    folder.mkdir(parents=True)
+    shutil.copy(real_exports / OVERVIEW, folder / "o.csv")
+    con = warehouse()
+    [outcome] = ingest(con, tmp_path / "exports")
+    assert (outcome.platform, outcome.status) == ("x", "loaded")
+    assert con.execute("SELECT DISTINCT platform FROM raw.account_daily_values").fetchall() == [("x",)]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Jan-14-2025_Apr-14-2025_1396269028466733.csv", [D(2025, 1, 14), D(2025, 4, 14)]),
+    ("tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv", [D(2021, 11, 1), D(2021, 12, 1)]),
+    ("account_analytics_content_2024-12-22_2025-03-22.csv", [D(2024, 12, 22), D(2025, 3, 22)]),
+    ("Reach.csv", []),
+    ("page_20251399.csv", []),  # not a valid date
+])
+def test_dates_in_file_names(name, expected):
+    assert dates_in_name(name) == expected
+
+
+def test_export_date_falls_back_to_modification_time(tmp_path):
+    path = tmp_path / "Reach.csv"
+    path.write_text("x")
+    import os
+    os.utime(path, (1_700_000_000, 1_700_000_000))  # 2023-11-14 22:13 UTC
+    assert export_date_of(path) == D(2023, 11, 14)
+    assert export_date_of(tmp_path / "Jan-14-2025_Apr-14-2025_1.csv") == D(2025, 4, 14)
