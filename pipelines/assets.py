@@ -1,6 +1,5 @@
 """Dagster assets: ingest -> core -> kpi -> publish. Wiring only; the work is in transforms/ and warehouse/."""
 
-from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
@@ -34,7 +33,7 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
                      for a in config.accounts}
         with socialkpi.warehouse() as con:
             outcomes = ingest_drop_folder(con, config.exports_path, socialkpi.registry, timezones,
-                                          config.timezone, run_id=context.run_id)
+                                          config.timezone, run_id=context.run.run_id)
         for outcome in outcomes:
             if outcome.status in ("quarantined", "refused"):
                 context.log.warning(f"{outcome.relative}: {outcome.status}: {outcome.reason}")
@@ -66,7 +65,7 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
             counts = build_core(con, start, end, tables=("account_daily",))
             accounts = con.execute(
                 "SELECT count(DISTINCT (platform, account_id)) FROM core.account_daily "
-                "WHERE date BETWEEN ? AND ?", [start, end]).fetchone()[0]
+                "WHERE date BETWEEN ? AND ?", [start, end]).fetchall()[0][0]
         return dg.MaterializeResult(metadata={
             **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
             "accounts_with_data": dg.MetadataValue.int(accounts)})

@@ -56,7 +56,7 @@ def run_pipeline(config: Config, start: dt.date, end: dt.date) -> bool:
     """Materialise every asset for [start, end] in-process, recorded in the Dagster instance."""
     import dagster as dg
 
-    from pipelines.definitions import build_definitions
+    from pipelines.build import build_definitions
 
     if end < start:
         raise ConfigError(f"--end {end} is before --start {start}")
@@ -71,6 +71,8 @@ def run_pipeline(config: Config, start: dt.date, end: dt.date) -> bool:
         tags={"dagster/asset_partition_range_start": start.isoformat(),
               "dagster/asset_partition_range_end": end.isoformat()},
         raise_on_error=False,
+        # INFO: our per-file and per-step messages, without Dagster's DEBUG engine events
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     return result.success
 
@@ -82,14 +84,14 @@ def print_kpis(config: Config, end: dt.date) -> None:
     with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
         rows = con.execute("""
             SELECT platform, account_id, kpi,
-                   CASE WHEN any_value(c.unit) = 'percent'
+                   CASE WHEN kpi = 'engagement_rate'  -- a rate: ratio of the week's sums
                         THEN sum(numerator) FILTER (WHERE numerator IS NOT NULL AND denominator IS NOT NULL)
                              / nullif(sum(denominator) FILTER (WHERE numerator IS NOT NULL
                                                                AND denominator IS NOT NULL), 0) * 100
-                        WHEN kpi = 'followers' THEN arg_max(value, date)
+                        WHEN kpi = 'followers' THEN arg_max(value, date)  -- end of the week
                         ELSE sum(value) END AS value
-            FROM kpi.daily AS d JOIN kpi.catalogue AS c USING (kpi)
-            WHERE date BETWEEN ? AND ? AND brand_id IS NOT NULL
+            FROM kpi.daily
+            WHERE date BETWEEN ? AND ?
               AND kpi IN ('followers', 'impressions', 'reach', 'engagements', 'engagement_rate', 'posts_published')
             GROUP BY platform, account_id, kpi
             ORDER BY platform = 'all', platform, account_id = 'all', account_id, kpi

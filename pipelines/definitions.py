@@ -6,23 +6,7 @@ network, no warehouse access at import time.
 
 from __future__ import annotations
 
-import dagster as dg
-
-from pipelines.assets import build_assets
-from pipelines.config import Config, config_path, load_config
-from pipelines.resources import SocialKpi
-
-
-def daily_partitions(config: Config) -> dg.DailyPartitionsDefinition:
-    return dg.DailyPartitionsDefinition(start_date=config.start_date.isoformat(), timezone=config.timezone)
-
-
-def build_definitions(config: Config) -> dg.Definitions:
-    assets = build_assets(daily_partitions(config))
-    return dg.Definitions(
-        assets=assets,
-        resources={"socialkpi": SocialKpi(config_path=str(config.source.resolve()))},
-    )
-
+from pipelines.build import build_definitions
+from pipelines.config import config_path, load_config
 
 defs = build_definitions(load_config(config_path()))

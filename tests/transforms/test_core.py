@@ -61,7 +61,7 @@ def test_posts_are_counted_by_local_publish_date_on_covered_days(tmp_path):
     counts = dict(con.execute("SELECT date, posts_published FROM core.account_daily ORDER BY date").fetchall())
     # covered days 03-01..03-03 (from the file name); outside them no rows
     assert counts == {D(2025, 3, 1): 1, D(2025, 3, 2): 2, D(2025, 3, 3): 0}
-    assert con.execute("SELECT published_date FROM core.posts WHERE post_id = 'p1'").fetchone()[0] == D(2025, 3, 2)
+    assert con.execute("SELECT published_date FROM core.posts WHERE post_id = 'p1'").fetchall()[0][0] == D(2025, 3, 2)
     assert con.execute("SELECT likes, impressions FROM core.post_snapshots").fetchall() == [(7.0, None)]
 
 

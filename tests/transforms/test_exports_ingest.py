@@ -47,7 +47,7 @@ def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop):
     assert "not a recognised x export" in (quarantine / "notes.csv.reason.txt").read_text()
     assert (drop / "x" / "kaia" / "account_overview_analytics.csv").exists()
     # 271 days x 13 columns of the overview landed (hand count: 271 data rows, 13 metric columns)
-    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchone()[0] == 271 * 13
+    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchall()[0][0] == 271 * 13
     statuses = dict(con.execute("SELECT status, count(*) FROM raw.export_files GROUP BY 1").fetchall())
     assert statuses == {"loaded": 1, "quarantined": 3}
 
@@ -55,14 +55,14 @@ def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop):
 def test_rerun_lands_nothing_twice(drop):
     con = warehouse()
     ingest(con, drop)
-    before = con.execute("SELECT count(*) FROM raw.account_daily_values").fetchone()[0]
+    before = con.execute("SELECT count(*) FROM raw.account_daily_values").fetchall()[0][0]
     second = ingest(con, drop)
     assert [o.status for o in second] == ["already_loaded"]
     # the same content under another name is the same file
     shutil.copy(drop / "x" / "kaia" / "account_overview_analytics.csv", drop / "x" / "kaia" / "copy.csv")
     third = ingest(con, drop)
     assert {o.status for o in third} == {"already_loaded"}
-    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchone()[0] == before
+    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchall()[0][0] == before
 
 
 def test_files_outside_the_layout_are_refused_and_left_in_place(tmp_path):

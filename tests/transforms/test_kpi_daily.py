@@ -147,4 +147,4 @@ def test_catalogue_lists_every_kpi_of_the_design(kpis):
         "follower_retention_rate", "ctr", "conversions", "conversion_rate", "bounce_rate", "cpc", "cpm", "roi",
         "reviews_count", "average_rating", "csat", "nps"}
     assert con.execute("SELECT count(*) FROM kpi.catalogue WHERE indicator NOT IN ('leading', 'lagging') "
-                       "OR category NOT IN ('reach', 'engagement', 'conversion', 'customer')").fetchone()[0] == 0
+                       "OR category NOT IN ('reach', 'engagement', 'conversion', 'customer')").fetchall()[0][0] == 0

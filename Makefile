@@ -1,0 +1,28 @@
+# Two commands on a fresh machine with Python 3.11 and pip: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint install ui clean
+
+$(BIN)/socialkpi: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/socialkpi
+
+demo: install  ## build the sample data and run the whole pipeline over it
+	$(BIN)/socialkpi demo --dir data/demo
+
+test: install  ## lint and run the test suite
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+ui: install  ## Dagster UI over the demo (run `make demo` first)
+	SOCIALKPI_CONFIG=data/demo/socialkpi.yaml DAGSTER_HOME=$(CURDIR)/data/demo/dagster_home \
+		$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data/demo
