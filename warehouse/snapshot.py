@@ -20,7 +20,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
-    main_database = con.execute("SELECT current_database()").fetchone()[0]
+    main_database = con.execute("SELECT current_database()").fetchall()[0][0]
     con.execute("ATTACH ? AS snapshot", [str(temporary)])
     try:
         schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)

@@ -49,7 +49,7 @@ def replace_window(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
         con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params)
         inserted = con.execute(
             f"SELECT count(*) FROM {table} WHERE {date_column} BETWEEN $start AND $end",
-            {"start": start, "end": end}).fetchone()[0]
+            {"start": start, "end": end}).fetchall()[0][0]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -64,7 +64,7 @@ def replace_all(con: duckdb.DuckDBPyConnection, table: str, select_sql: str,
     try:
         con.execute(f"DELETE FROM {table}")
         con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params or {})
-        count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,0 +1,6 @@
+"""Instagram professional accounts."""
+
+from connectors.base import Connector
+from connectors.instagram.exports import EXPORT_FORMATS
+
+connector = Connector(platform="instagram", export_formats=EXPORT_FORMATS)

@@ -1,0 +1,6 @@
+"""TikTok accounts."""
+
+from connectors.base import Connector
+from connectors.tiktok.exports import EXPORT_FORMATS
+
+connector = Connector(platform="tiktok", export_formats=EXPORT_FORMATS)
