@@ -108,7 +108,8 @@ def _meta_files(folder: Path, account: DemoAccount, days: list[dt.date], rng: ra
     _write_meta_daily(folder, "Interactions.csv", "Content interactions", interactions)
     _write_meta_daily(folder, "Visits.csv", "Facebook visits" if prefix == "Facebook" else "Instagram profile visits",
                       visits)
-    _write_meta_daily(folder, "Link clicks.csv", f"{prefix} link clicks", clicks)
+    _write_meta_daily(folder, "Link clicks.csv", "Instagram link clicks" if prefix == "Instagram" else "Link clicks",
+                      clicks)
     _meta_posts(folder, account, days, rng)
 
 

@@ -59,8 +59,8 @@ def test_range_reruns_and_overlaps_leave_the_warehouse_identical(demo):
     materialize(demo, D(2025, 1, 5), D(2025, 1, 12))
     with duckdb.connect(str(demo.warehouse_path), read_only=True) as con:
         assert snapshot(con) == first
-        files = con.execute("SELECT count(*) FROM raw.export_files").fetchall()[0][0]
-    assert files == 15  # 2 x (6 daily files + 1 post export) + 1 X overview, landed once
+        files = con.execute("SELECT status, count(*) FROM raw.export_files GROUP BY 1").fetchall()
+    assert files == [("loaded", 15)]  # 2 x (6 daily files + 1 post export) + 1 X overview, landed once
     # the analyst snapshot holds the KPI tables and no raw payloads
     with duckdb.connect(str(demo.snapshot_path), read_only=True) as con:
         schemas = {r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
