@@ -6,6 +6,7 @@ Re-running any date range replaces exactly that window, so the warehouse ends id
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def replace_window(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
     rows inside the window (it receives $start and $end) and columns named like the table's.
     Returns the number of rows inserted.
     """
-    params = {**params, "start": start, "end": end}
+    params = _used({**params, "start": start, "end": end}, select_sql)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {table} WHERE {date_column} BETWEEN $start AND $end",
@@ -57,13 +58,18 @@ def replace_window(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
     return inserted
 
 
+def _used(params: dict[str, object], statement: str) -> dict[str, object]:
+    """Only the named parameters the statement refers to (DuckDB rejects unused ones)."""
+    return {name: value for name, value in params.items() if re.search(rf"\${name}\b", statement)}
+
+
 def replace_all(con: duckdb.DuckDBPyConnection, table: str, select_sql: str,
                 params: dict[str, object] | None = None) -> int:
     """Replace the whole content of a small table (accounts, catalogue) in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params or {})
+        con.execute(f"INSERT INTO {table} BY NAME {select_sql}", _used(params or {}, select_sql))
         count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         con.execute("COMMIT")
     except Exception:
