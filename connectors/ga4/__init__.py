@@ -1,0 +1,6 @@
+"""Web analytics (Google Analytics 4) by social source."""
+
+from connectors.base import Connector
+from connectors.ga4.exports import EXPORT_FORMATS
+
+connector = Connector(platform="ga4", export_formats=EXPORT_FORMATS)
