@@ -7,7 +7,7 @@ from collections import Counter
 import dagster as dg
 
 from pipelines.resources import SocialKpi
-from transforms.core import build_core
+from transforms.core import build_business_facts, build_core
 from transforms.exports import ingest_drop_folder
 from transforms.kpis import build_kpi_daily, write_catalogue
 from warehouse.snapshot import publish_snapshot
@@ -70,8 +70,20 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
             **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
             "accounts_with_data": dg.MetadataValue.int(accounts)})
 
+    @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              deps=[export_files],
+              description="core.ads_daily, core.web_daily and core.mentions_daily for the partition window; "
+                          "core.reviews and core.survey_responses in full.")
+    def core_business_facts(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        start, end = window_of(context)
+        subjects = [(s, b.id, s != b.id) for b in socialkpi.config.brands
+                    for s in [b.id, *(c.id for c in b.competitors)]]
+        with socialkpi.warehouse() as con:
+            counts = build_business_facts(con, start, end, subjects)
+        return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in counts.items()})
+
     @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
-              deps=[core_account_daily],
+              deps=[core_account_daily, core_business_facts],
               description="kpi.daily (and kpi.catalogue): every KPI per account, platform rollup and brand rollup.")
     def kpi_daily(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         start, end = window_of(context)
@@ -90,4 +102,4 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(config.snapshot_path)),
                                               "tables": dg.MetadataValue.int(tables)})
 
-    return [export_files, core_posts, core_account_daily, kpi_daily, analytics_snapshot]
+    return [export_files, core_posts, core_account_daily, core_business_facts, kpi_daily, analytics_snapshot]

@@ -67,3 +67,27 @@ def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
         counts["core.account_daily"] = replace_window(
             con, "core.account_daily", "date", start, end, sql("core_account_daily"), {})
     return counts
+
+
+def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+                         mention_subjects: list[tuple[str, str, bool]]) -> dict[str, int]:
+    """Rebuild ads, web and mention days for [start, end], and all reviews and survey responses.
+
+    `mention_subjects` lists (subject_id, brand_id, is_competitor): each brand counts its own
+    mentions and those of its competitors.
+    """
+    counts = {
+        "core.ads_daily": replace_window(con, "core.ads_daily", "date", start, end, sql("core_ads_daily"), {}),
+        "core.web_daily": replace_window(con, "core.web_daily", "date", start, end, sql("core_web_daily"), {}),
+    }
+    subjects = pd.DataFrame(mention_subjects, columns=["subject_id", "brand_id", "is_competitor"])
+    con.register("mention_subjects", subjects.astype({"subject_id": "object", "brand_id": "object",
+                                                      "is_competitor": "bool"}))
+    try:
+        counts["core.mentions_daily"] = replace_window(
+            con, "core.mentions_daily", "date", start, end, sql("core_mentions_daily"), {})
+    finally:
+        con.unregister("mention_subjects")
+    counts["core.reviews"] = replace_all(con, "core.reviews", sql("core_reviews"))
+    counts["core.survey_responses"] = replace_all(con, "core.survey_responses", sql("core_survey_responses"))
+    return counts
