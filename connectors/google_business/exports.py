@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
-from connectors.base import ExportContext, ExportFileError, ParsedExport, ReviewRecord
+from connectors.base import ExportContext, ParsedExport, ReviewRecord
 from connectors.google_business import settings
-from connectors.tables import Sheets, find_header_row, records
-from connectors.values import is_placeholder, parse_number
-
-_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].+)?")
+from connectors.tables import Sheets
+from connectors.templates import TemplateRow, has_template_header, template_rows
+from connectors.values import parse_number
 
 
 class ReviewsTemplate:
@@ -21,51 +15,24 @@ class ReviewsTemplate:
     name = "reviews_template"
 
     def recognise(self, sheets: Sheets) -> bool:
-        return any(find_header_row(rows, set(settings.COLUMNS), search=3) is not None
-                   for rows in sheets.values())
+        return has_template_header(sheets, settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
-        for rows in sheets.values():
-            header_index = find_header_row(rows, set(settings.COLUMNS), search=3)
-            if header_index is None:
-                continue
-            header, data = records(rows, header_index)
-            columns = {name.casefold(): name for name in header}
-            seen: dict[str, int] = {}
-            for row_number, record in data:
-                review = _Row(ctx, row_number, record, columns).review()
-                if review.review_id in seen:
-                    raise ExportFileError(ctx.path, f"review {review.review_id} is already on row "
-                                          f"{seen[review.review_id]}", row=row_number,
-                                          column=columns["review_id"])
-                seen[review.review_id] = row_number
-                out.reviews.append(review)
-            extra = [name for name in header if name and name.casefold() not in settings.COLUMNS]
-            if extra:
-                out.notes.append(f"ignored columns not in the template: {extra}")
-            break
+        seen: dict[str, int] = {}
+        for row in template_rows(sheets, settings.COLUMNS, ctx, out):
+            review = _ReviewRow(row.ctx, row.row, row.record, row.columns).review()
+            if review.review_id in seen:
+                raise row.error("review_id", f"review {review.review_id} is already on row {seen[review.review_id]}")
+            seen[review.review_id] = row.row
+            out.reviews.append(review)
         unrated = sum(1 for review in out.reviews if review.rating is None)
         if unrated:
             out.notes.append(f"{unrated} reviews without a rating (kept with rating NULL)")
         return out
 
 
-@dataclass(frozen=True)
-class _Row:
-    """One data row, with errors that name the file row and the template column."""
-
-    ctx: ExportContext
-    row: int
-    record: dict[str, str]
-    columns: dict[str, str]  # template column -> header as written
-
-    def cell(self, name: str) -> str:
-        return self.record[self.columns[name]].strip()
-
-    def error(self, name: str, reason: str) -> ExportFileError:
-        return ExportFileError(self.ctx.path, reason, row=self.row, column=self.columns[name])
-
+class _ReviewRow(TemplateRow):
     def rating(self) -> float | None:
         """1-5 as a number ("4", "4.0") or the API's starRating word ("FOUR")."""
         text = self.cell("rating")
@@ -80,20 +47,6 @@ class _Row:
             raise self.error("rating", f"rating must be a whole number of stars 1-5, not {text!r}")
         return value
 
-    def timestamp(self, name: str) -> dt.datetime | None:
-        """ISO 8601 date or date-time as UTC; without an offset it is local time in ctx.timezone."""
-        text = self.cell(name)
-        if is_placeholder(text):
-            return None
-        try:
-            if not _ISO_TIMESTAMP.fullmatch(text):
-                raise ValueError(text)
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise self.error(name, f"not an ISO 8601 date or date-time: {text!r}") from exc
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(self.ctx.timezone))
-        return moment.astimezone(dt.UTC)
 
     def review(self) -> ReviewRecord:
         review_id = self.cell("review_id")
