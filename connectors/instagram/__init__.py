@@ -1,6 +1,7 @@
 """Instagram professional accounts."""
 
 from connectors.base import Connector
+from connectors.instagram.api import InstagramApi
 from connectors.instagram.exports import EXPORT_FORMATS
 
-connector = Connector(platform="instagram", export_formats=EXPORT_FORMATS)
+connector = Connector(platform="instagram", export_formats=EXPORT_FORMATS, api=InstagramApi)

@@ -1,0 +1,165 @@
+"""Facebook Page Insights through the Graph API (ApiClient of the facebook connector).
+
+fetch: `/{page-id}/insights?period=day` in windows of at most 90 days, `/{page-id}/posts`
+(following `paging.next`), and `/{post-id}/insights?period=lifetime` per post.
+normalise: page metrics -> AccountDayValue, posts -> PostRecord, post counters ->
+PostMetricValue dated the pull day. Metric names and mapping: api_settings.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
+from connectors.facebook import api_settings as settings
+from connectors.http import follow_next_urls
+from connectors.meta.graph import (
+    GraphApiClient,
+    data_items,
+    date_chunks,
+    edge,
+    fetch_metrics,
+    first_line,
+    graph_error,
+    graph_error_notes,
+    insight_entries,
+    metric_lookup,
+    number,
+    object_id,
+    parse_graph_time,
+    select_metrics,
+    successor_notes,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGE_METRIC_BY_NAME = metric_lookup(settings.PAGE_METRICS)
+POST_METRIC_BY_NAME = metric_lookup(settings.POST_METRICS)
+
+
+class FacebookPagesApi(GraphApiClient):
+    """Page Insights of one Facebook Page (account_id = the Page id; token = a Page token)."""
+
+    platform = "facebook"
+    history_days = settings.HISTORY_DAYS
+    lookback_days = settings.LOOKBACK_DAYS
+
+    def check(self) -> None:
+        """Cheap probe: read the Page node (fails with AuthError on a bad token)."""
+        today = self.today()
+        self.http.get(self.account.account_id, {"fields": "id,name"}, window=(today, today))
+
+    def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
+        window = (start, end)
+        start = self.clamp_start(start, end)
+        today = self.today()
+        page_metrics = [m.name for m in select_metrics(settings.PAGE_METRICS, self.api_version, today)]
+        post_metrics = [m.name for m in select_metrics(settings.POST_METRICS, self.api_version, today)]
+        rejected: set[str] = set()
+        pages: list[RawPage] = []
+        prefix = f"facebook account {self.account.account_id}: "
+
+        for chunk_start, chunk_end in date_chunks(start, end, settings.MAX_DAYS_PER_CALL):
+            def page_insights(metrics: Sequence[str], since: dt.date = chunk_start,
+                              until: dt.date = chunk_end) -> RawPage:
+                # `until` is exclusive: the day bucket ending at `until` is the day before it.
+                # Quirk: responses carry paging.previous/next links to the neighbouring time
+                # windows, forever; we chunk the window ourselves and never follow them.
+                return self.http.get(f"{self.account.account_id}/insights", {
+                    "metric": ",".join(metrics), "period": "day",
+                    "since": since, "until": until + dt.timedelta(days=1),
+                }, window=window)
+            pages += fetch_metrics(page_insights, page_metrics, rejected, log_prefix=prefix)
+
+        refresh_from = end - dt.timedelta(days=settings.POST_REFRESH_DAYS - 1)
+        posts_from = self.clamp_start(min(start, refresh_from), end)
+        post_ids: list[str] = []
+        for page in follow_next_urls(self.http, f"{self.account.account_id}/posts", {
+            "fields": settings.POST_FIELDS, "since": posts_from, "until": end + dt.timedelta(days=1),
+            "limit": settings.POSTS_PAGE_SIZE,
+        }, window=window):
+            pages.append(page)
+            post_ids += [str(p["id"]) for p in data_items(page.body) if p.get("id")]
+
+        for post_id in post_ids:
+            def post_insights(metrics: Sequence[str], post_id: str = post_id) -> RawPage:
+                return self.http.get(f"{post_id}/insights", {
+                    "metric": ",".join(metrics), "period": "lifetime"}, window=window)
+            pages += fetch_metrics(post_insights, post_metrics, rejected, log_prefix=prefix)
+        return pages
+
+    def normalise(self, pages: list[RawPage]) -> ParsedExport:
+        """Canonical records from landed pages; pure (no network, no clock)."""
+        result = ParsedExport(format="facebook_api")
+        requested: set[str] = set()
+        for page in pages:
+            if page.status >= 400 or graph_error(page.body) is not None:
+                continue
+            requested.update(filter(None, page.params.get("metric", "").split(",")))
+            node, kind = object_id(page), edge(page)
+            if kind == "insights" and node == self.account.account_id:
+                self._page_insights(page, result)
+            elif kind == "posts":
+                self._posts(page, result)
+            elif kind == "insights":
+                self._post_insights(page, node, result)
+        result.notes += graph_error_notes("facebook", pages)
+        result.notes += successor_notes("facebook", settings.PAGE_METRICS, requested)
+        result.notes += successor_notes("facebook", settings.POST_METRICS, requested)
+        return result
+
+    def _page_insights(self, page: RawPage, result: ParsedExport) -> None:
+        for entry in insight_entries(page.body):
+            name = entry["name"]
+            metric = PAGE_METRIC_BY_NAME.get(name)
+            for point in entry.get("values") or []:
+                # Quirk: `end_time` is the END of the day bucket (Pacific midnight, e.g.
+                # since=2018-01-01 -> first end_time 2018-01-02T08:00:00+0000) [docs].
+                day = dt.date.fromisoformat(point["end_time"][:10]) - dt.timedelta(days=1)
+                if not page.window_start <= day <= page.window_end:
+                    continue
+                value = point.get("value")
+                if isinstance(value, dict):  # a breakdown, not a daily figure
+                    result.notes.append(f"facebook: {name} on {day} is a breakdown; not loaded")
+                    continue
+                result.account_daily.append(AccountDayValue(
+                    date=day, metric=metric.canonical if metric else None, source_metric=name,
+                    value=number(value)))
+
+    def _posts(self, page: RawPage, result: ParsedExport) -> None:
+        snapshot = self.local_date(page.fetched_at)
+        for post in data_items(page.body):
+            post_id = str(post.get("id") or "")
+            if not post_id:
+                continue
+            status_type = post.get("status_type")
+            result.posts.append(PostRecord(
+                post_id=post_id,
+                published_at=parse_graph_time(post["created_time"]) if post.get("created_time") else None,
+                post_type=(settings.STATUS_TYPES.get(status_type, "post") if status_type else None),
+                post_type_raw=status_type,
+                permalink=post.get("permalink_url"),
+                title=first_line(post.get("message")),
+            ))
+            for path, canonical, source in settings.POST_FIELD_METRICS:
+                value: object = post
+                for key in path:
+                    value = value.get(key) if isinstance(value, dict) else None
+                # A missing counter stays NULL (never 0): Meta leaves out fields it has no data for.
+                result.post_metrics.append(PostMetricValue(
+                    post_id=post_id, snapshot_date=snapshot, metric=canonical, source_metric=source,
+                    value=number(value)))
+
+    def _post_insights(self, page: RawPage, post_id: str, result: ParsedExport) -> None:
+        snapshot = self.local_date(page.fetched_at)
+        for entry in insight_entries(page.body):
+            name = entry["name"]
+            metric = POST_METRIC_BY_NAME.get(name)
+            values = entry.get("values") or []
+            if not values:
+                continue
+            result.post_metrics.append(PostMetricValue(
+                post_id=post_id, snapshot_date=snapshot, metric=metric.canonical if metric else None,
+                source_metric=name, value=number(values[0].get("value"))))

@@ -1,0 +1,375 @@
+"""Meta Graph API mechanics shared by the Facebook Pages, Instagram and Meta Ads API clients.
+
+Graph-specific knowledge lives here so the three clients only describe their endpoints:
+- error codes: 190/102 re-authorise, 4/17/32/341/368/613/80000-80005 throttled, 1/2 transient,
+  100 "must be a valid insights metric" = a retired metric;
+- metric tables per API version and retirement date (`ApiMetric`, `select_metrics`);
+- requesting several insight metrics so that one retired name does not sink the rest
+  (`fetch_metrics`), and naming the rejected ones in `notes` (`graph_error_notes`);
+- the base class `GraphApiClient` (token, client construction, history clamp, chunking).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import requests
+
+from connectors.base import ApiAccount, AuthError, RawPage
+from connectors.http import (
+    DEFAULT_TIMEOUT,
+    ApiError,
+    HttpClient,
+    HttpResult,
+    RetryPolicy,
+    Verdict,
+    classify_by_status,
+    utc_now,
+)
+
+logger = logging.getLogger(__name__)
+
+GRAPH_HOST = "https://graph.facebook.com"
+INSTAGRAM_LOGIN_HOST = "https://graph.instagram.com"  # "Instagram Login" apps (no Facebook Page)
+# v25.0 released 2026-02-18 [docs]; every response's `facebook-api-version` header names the
+# version actually served. Override per account with options["api_version"].
+DEFAULT_API_VERSION = "v25.0"
+
+# --------------------------------------------------------------------------------------------
+# Errors (platform-apis.md §1.2)
+# --------------------------------------------------------------------------------------------
+
+AUTH_CODES = frozenset({190, 102})
+TOKEN_SUBCODES = {
+    458: "the app was removed by the user",
+    459: "the user is checkpointed",
+    460: "the token was revoked (password changed)",
+    463: "the token has expired",
+    464: "the user is unconfirmed",
+    467: "the token is invalid",
+}
+THROTTLE_CODES = frozenset({4, 17, 32, 341, 368, 613, 80000, 80001, 80002, 80003, 80004, 80005})
+TRANSIENT_CODES = frozenset({1, 2})
+INVALID_PARAMETER_CODE = 100
+NOT_ENOUGH_VIEWERS_CODE = 10  # Instagram media: "(#10) Not enough viewers for the media to show insights"
+
+
+@dataclass(frozen=True)
+class GraphError:
+    code: int | None
+    subcode: int | None
+    message: str
+
+
+def graph_error(body: object) -> GraphError | None:
+    """The `error` object of a Graph response body, if any."""
+    if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
+        return None
+    error = body["error"]
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    return GraphError(code if isinstance(code, int) else None,
+                      subcode if isinstance(subcode, int) else None,
+                      str(error.get("message") or ""))
+
+
+def classify_graph(result: HttpResult) -> Verdict:
+    """The `HttpClient` classifier for every Graph/Marketing API call.
+
+    Meta reports errors by `error.code` whatever the HTTP status (400, 401, 403, 500), so the
+    code decides; responses without an error object fall back to the HTTP-status rules.
+    """
+    error = graph_error(result.body)
+    if error is None:
+        return classify_by_status(result)
+    code, subcode, message = error.code, error.subcode, error.message
+    label = f"code {code}" + (f"/{subcode}" if subcode is not None else "")
+    if code in AUTH_CODES:
+        why = TOKEN_SUBCODES.get(subcode or 0, "the access token is not valid")
+        return Verdict.auth(f"{why}: {message} ({label})", code=code, subcode=subcode)
+    if code in THROTTLE_CODES:
+        return Verdict.retry(f"throttled by Meta: {message} ({label})", code=code)
+    is_transient = isinstance(result.body, dict) and result.body["error"].get("is_transient") is True
+    if code in TRANSIENT_CODES or is_transient or result.status >= 500:
+        return Verdict.retry(f"temporary Graph API error: {message} ({label})", code=code)
+    return Verdict.fail(f"{message} ({label})", code=code, subcode=subcode)
+
+
+def is_invalid_metric(exc: ApiError) -> bool:
+    """Graph #100 "The value must be a valid insights metric": a retired or unknown metric.
+
+    The message does not say which metric, which is why `fetch_metrics` retries one by one.
+    """
+    return exc.code == INVALID_PARAMETER_CODE and "metric" in exc.reason.lower()
+
+
+# --------------------------------------------------------------------------------------------
+# Metric tables per API version and date
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiMetric:
+    """One Graph insights metric: its canonical column and, if retired, when and for what.
+
+    Meta retires metrics on a date for *all* API versions, sometimes earlier for new versions
+    (IG `impressions`: v22 at release, every version on 2025-04-21). A metric is used until it
+    is retired; its successor (`replaced_by`) only from then on, so a series does not switch
+    methodology before it has to.
+    """
+
+    name: str
+    canonical: str | None  # column of ACCOUNT_DAILY_METRICS / POST_SNAPSHOT_METRICS, or None (lineage only)
+    retired_on: dt.date | None = None
+    retired_from_version: int | None = None
+    replaced_by: str | None = None
+
+    def is_retired(self, version: int, today: dt.date) -> bool:
+        return ((self.retired_on is not None and today >= self.retired_on)
+                or (self.retired_from_version is not None and version >= self.retired_from_version))
+
+
+def version_number(api_version: str) -> int:
+    """25 for "v25.0"."""
+    match = re.fullmatch(r"v?(\d+)(?:\.\d+)?", api_version.strip())
+    if not match:
+        raise ValueError(f"not a Graph API version: {api_version!r} (expected e.g. 'v25.0')")
+    return int(match.group(1))
+
+
+def select_metrics(table: Sequence[ApiMetric], api_version: str, today: dt.date) -> list[ApiMetric]:
+    """The metrics to request with this API version on this date, in table order."""
+    version = version_number(api_version)
+    live = [m for m in table if not m.is_retired(version, today)]
+    waiting = {m.replaced_by for m in live if m.replaced_by}  # successors of still-live metrics
+    return [m for m in live if m.name not in waiting]
+
+
+def metric_lookup(table: Sequence[ApiMetric]) -> dict[str, ApiMetric]:
+    return {m.name: m for m in table}
+
+
+def successor_notes(platform: str, table: Sequence[ApiMetric], requested: set[str]) -> list[str]:
+    """Lineage notes for successor metrics in use: "impressions from page_media_view (...)"."""
+    notes = []
+    for old in table:
+        if old.replaced_by and old.replaced_by in requested:
+            new = metric_lookup(table)[old.replaced_by]
+            when = []
+            if old.retired_from_version is not None:
+                when.append(f"v{old.retired_from_version}.0")
+            if old.retired_on is not None:
+                when.append(f"{old.retired_on.isoformat()} for all versions")
+            notes.append(f"{platform}: {new.canonical or new.name} from {new.name}, which replaced "
+                         f"the retired {old.name} ({', '.join(when)})")
+    return notes
+
+
+# --------------------------------------------------------------------------------------------
+# Requests
+# --------------------------------------------------------------------------------------------
+
+
+def fetch_metrics(request: Callable[[Sequence[str]], RawPage], metrics: Sequence[str],
+                  rejected: set[str], *, log_prefix: str = "") -> list[RawPage]:
+    """Request `metrics` together; on Graph #100 ask for each one alone.
+
+    One retired name fails the whole comma-separated request with "(#100) The value must be a
+    valid insights metric" and does not say which. The single-metric retry finds it: its error
+    page is returned (so normalise can name it in `notes`) and it is added to `rejected`, so
+    later windows of the same fetch skip it; the other metrics still load.
+    """
+    wanted = [m for m in metrics if m not in rejected]
+    if not wanted:
+        return []
+    try:
+        return [request(wanted)]
+    except ApiError as exc:
+        if not is_invalid_metric(exc) or exc.page is None:
+            raise
+        if len(wanted) == 1:
+            rejected.add(wanted[0])
+            logger.warning("%smetric %s rejected by the Graph API: %s", log_prefix, wanted[0], exc.reason)
+            return [exc.page]
+    pages = []
+    for metric in wanted:
+        try:
+            pages.append(request([metric]))
+        except ApiError as exc:
+            if not is_invalid_metric(exc) or exc.page is None:
+                raise
+            rejected.add(metric)
+            logger.warning("%smetric %s rejected by the Graph API: %s", log_prefix, metric, exc.reason)
+            pages.append(exc.page)
+    return pages
+
+
+def graph_error_notes(platform: str, pages: Sequence[RawPage]) -> list[str]:
+    """Notes for landed error pages: rejected metrics by name, media without insights."""
+    notes = []
+    for page in pages:
+        error = graph_error(page.body)
+        if error is None:
+            continue
+        metric = page.params.get("metric", "")
+        if error.code == INVALID_PARAMETER_CODE and "metric" in error.message.lower() and metric:
+            notes.append(f"{platform}: metric {metric} was rejected by the Graph API as not a valid "
+                         f"insights metric (retired?): {error.message!r}; it was skipped, the other "
+                         "metrics loaded")
+        else:
+            notes.append(f"{platform}: {object_id(page)}: no insights ({error.message}, code {error.code})")
+    return notes
+
+
+def object_id(page: RawPage) -> str:
+    """The Graph node id of a page's request: `.../v25.0/<id>/insights` -> `<id>`."""
+    parts = [p for p in page.endpoint.split("/") if p]
+    for i, part in enumerate(parts):
+        if re.fullmatch(r"v\d+\.\d+", part) and i + 1 < len(parts):
+            return parts[i + 1]
+    return parts[-2] if len(parts) >= 2 else ""
+
+
+def edge(page: RawPage) -> str:
+    """The edge of a page's request (`insights`, `posts`, `media`), or "" for the node itself."""
+    parts = [p for p in page.endpoint.split("/") if p]
+    node = object_id(page)
+    return parts[-1] if parts and parts[-1] != node else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------
+
+
+def parse_graph_time(text: str) -> dt.datetime:
+    """Graph timestamps ("2019-04-05T07:56:32+0000") as aware UTC datetimes."""
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)
+
+
+def number(value: object) -> float | None:
+    """A Graph number: ints, floats, and numeric strings (Marketing API sends strings)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        return float(value)  # ValueError for non-numbers: callers turn it into a note
+    return None
+
+
+def data_items(body: object) -> list[dict]:
+    """The objects of a list response's `data` array (posts, media, insights rows)."""
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        return [item for item in body["data"] if isinstance(item, dict)]
+    return []
+
+
+def first_line(text: object) -> str | None:
+    """A post's title: the first non-empty line of its message/caption."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return text.strip().splitlines()[0].strip()
+
+
+def insight_entries(body: object) -> Iterator[dict]:
+    """The metric objects of an insights response's `data` list."""
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        for entry in body["data"]:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                yield entry
+
+
+# --------------------------------------------------------------------------------------------
+# Base client
+# --------------------------------------------------------------------------------------------
+
+
+def date_chunks(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
+    """Inclusive windows of at most `days` days covering start..end."""
+    chunks = []
+    cursor = start
+    while cursor <= end:
+        last = min(end, cursor + dt.timedelta(days=days - 1))
+        chunks.append((cursor, last))
+        cursor = last + dt.timedelta(days=1)
+    return chunks
+
+
+class GraphApiClient:
+    """What the three Meta clients share: token, HttpClient, API version, clock, history clamp.
+
+    The constructor needs no token (replay normalises landed pages without credentials);
+    `check()`/`fetch()` raise AuthError when `credentials["access_token"]` is missing.
+    Options: `api_version` ("v25.0"), `timeout` ([connect, read] seconds), `max_attempts`.
+    """
+
+    platform: str = ""
+    history_days: int | None = None
+    lookback_days: int = 3
+
+    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
+                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
+                 timeout: tuple[float, float] | None = None,
+                 rand: Callable[[float, float], float] | None = None,
+                 session: requests.Session | None = None) -> None:
+        self.account = account
+        self.api_version = str(account.options.get("api_version") or DEFAULT_API_VERSION)
+        version_number(self.api_version)  # fail early on a typo in the config
+        self._sleep = sleep
+        self._now = now
+        option_timeout = account.options.get("timeout")
+        self.timeout = timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple)
+                                   else DEFAULT_TIMEOUT)
+        attempts = account.options.get("max_attempts")
+        self.retry = retry or (RetryPolicy(max_attempts=int(attempts)) if attempts else RetryPolicy())
+        self._rand = rand
+        self._session = session
+        self._client: HttpClient | None = None
+
+    @property
+    def http(self) -> HttpClient:
+        """The account's HttpClient, built on first use (needs the access token)."""
+        if self._client is None:
+            token = self.account.credentials.get("access_token")
+            if not token:
+                raise AuthError(self.platform, self.account.account_id,
+                                "no access token: set the environment variable named by the "
+                                "account's token_env")
+            extra = {k: v for k, v in (("sleep", self._sleep), ("rand", self._rand)) if v is not None}
+            self._client = HttpClient(
+                platform=self.platform, account_id=self.account.account_id,
+                base_url=f"{(self.account.base_url or self.graph_host()).rstrip('/')}/{self.api_version}",
+                auth_params={"access_token": token},
+                secrets=self.account.credentials.values(),
+                classify=classify_graph, retry=self.retry, timeout=self.timeout,
+                now=self._now, session=self._session, **extra)
+        return self._client
+
+    def graph_host(self) -> str:
+        """The production host; `account.base_url` (the test emulator) overrides it."""
+        return GRAPH_HOST
+
+    def today(self) -> dt.date:
+        """Today in the account's timezone (decides which metrics are retired)."""
+        return self._now().astimezone(ZoneInfo(self.account.timezone)).date()
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(ZoneInfo(self.account.timezone)).date()
+
+    def clamp_start(self, start: dt.date, end: dt.date) -> dt.date:
+        """Move `start` to the oldest day the API still serves (history_days), with a log line."""
+        if self.history_days is None:
+            return start
+        oldest = self.today() - dt.timedelta(days=self.history_days)
+        if start < oldest:
+            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
+                           self.platform, self.account.account_id, self.history_days,
+                           start, end, oldest)
+            return oldest
+        return start
