@@ -3,6 +3,7 @@
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -21,7 +22,9 @@ def window_of(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
     return window.start.date(), (window.end - dt.timedelta(days=1)).date()
 
 
-def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefinition]:
+def build_assets(partitions: dg.DailyPartitionsDefinition,
+                 api_assets: Sequence[dg.AssetsDefinition] = ()) -> list[dg.AssetsDefinition]:
+    """The asset graph; core assets depend on the drop folder and on every `<platform>_api` asset."""
     single_run = dg.BackfillPolicy.single_run()
 
     @dg.asset(group_name="ingest", pool=DUCKDB_POOL, retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
@@ -48,7 +51,7 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
         })
 
     @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
-              deps=[export_files],
+              deps=[export_files, *api_assets],
               description="core.posts, core.post_snapshots and core.post_daily for the partition window.")
     def core_posts(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         start, end = window_of(context)
@@ -57,7 +60,7 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
         return dg.MaterializeResult(metadata={k: dg.MetadataValue.int(v) for k, v in counts.items()})
 
     @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
-              deps=[export_files, core_posts],
+              deps=[export_files, *api_assets, core_posts],
               description="core.account_daily for the partition window: one row per account and day.")
     def core_account_daily(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         start, end = window_of(context)
@@ -71,7 +74,7 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
             "accounts_with_data": dg.MetadataValue.int(accounts)})
 
     @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
-              deps=[export_files],
+              deps=[export_files, *api_assets],
               description="core.ads_daily, core.web_daily and core.mentions_daily for the partition window; "
                           "core.reviews and core.survey_responses in full.")
     def core_business_facts(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
@@ -102,4 +105,5 @@ def build_assets(partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefi
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(config.snapshot_path)),
                                               "tables": dg.MetadataValue.int(tables)})
 
-    return [export_files, core_posts, core_account_daily, core_business_facts, kpi_daily, analytics_snapshot]
+    return [*api_assets, export_files, core_posts, core_account_daily, core_business_facts, kpi_daily,
+            analytics_snapshot]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from connectors.base import load_connectors
+from pipelines.api_assets import build_api_assets
 from pipelines.assets import build_assets
 from pipelines.config import Config
 from pipelines.resources import SocialKpi
@@ -14,7 +16,8 @@ def daily_partitions(config: Config) -> dg.DailyPartitionsDefinition:
 
 
 def build_definitions(config: Config) -> dg.Definitions:
-    assets = build_assets(daily_partitions(config))
+    partitions = daily_partitions(config)
+    assets = build_assets(partitions, build_api_assets(load_connectors(), partitions))
     return dg.Definitions(
         assets=assets,
         resources={"socialkpi": SocialKpi(config_path=str(config.source.resolve()))},

@@ -1,4 +1,4 @@
-"""The `socialkpi` command line: init, run, demo, status, sql."""
+"""The `socialkpi` command line: init, run, replay, demo, status, sql."""
 
 from __future__ import annotations
 
@@ -176,6 +176,25 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Re-normalise landed API pages for a range (no network), then rebuild core and KPIs."""
+    from connectors.base import load_connectors
+    from pipelines.resources import SocialKpi
+    from transforms.api import replay
+
+    config = load_config(args.config)
+    registry = load_connectors()
+    timezones = {(registry[a.platform].platform, a.account_id): config.account_timezone(a) for a in config.accounts}
+    with SocialKpi(config_path=str(config.source)).warehouse() as con:
+        landed = replay(con, registry, args.start, args.end, timezones, config.timezone)
+    for account, records in sorted(landed.items()):
+        print(f"re-normalised {account}: {records} records")
+    if not landed:
+        print(f"no API pages landed between {args.start} and {args.end}")
+        return 0
+    return cmd_run(args)
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -213,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=cmd_demo)
     status = commands.add_parser("status", help="accounts, data coverage and quarantined files")
     status.set_defaults(func=cmd_status)
+    replay = commands.add_parser("replay", help="re-normalise landed API pages (no network) and rebuild a range")
+    replay.add_argument("--start", type=_date, required=True)
+    replay.add_argument("--end", type=_date, required=True, help="last date, inclusive")
+    replay.set_defaults(func=cmd_replay)
     sql = commands.add_parser("sql", help="run a query against the analytics snapshot")
     sql.add_argument("query")
     sql.add_argument("--max-rows", type=int, default=40)

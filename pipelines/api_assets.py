@@ -1,0 +1,91 @@
+"""One daily-partitioned `<platform>_api` asset per connector with an API face, made by one factory.
+
+Accounts are fetched concurrently (network only), then landed in one short warehouse write.
+An account without credentials is skipped with a log line; one failing account never stops the
+others, and the step fails at the end naming each failed account and why.
+"""
+
+import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import dagster as dg
+
+from connectors.base import ApiAccount, AuthError, Connector
+from pipelines.config import Account, Config
+from pipelines.resources import SocialKpi
+from transforms.api import ApiPull, fetch_pull, land_api_pull
+
+MAX_CONCURRENT_ACCOUNTS = 4  # per platform: stays well inside per-app rate limits
+
+
+def api_account(config: Config, account: Account, platform: str) -> tuple[ApiAccount | None, str | None]:
+    """The account's API identity with secrets from the environment, or why it is skipped."""
+    names = {"access_token": account.token_env, **account.credentials_env}
+    names = {role: env for role, env in names.items() if env}
+    if not names:
+        return None, "no token_env in the config (export-only account)"
+    missing = sorted(env for env in names.values() if not os.environ.get(env))
+    if missing:
+        return None, f"environment variable(s) not set: {', '.join(missing)}"
+    credentials = {role: os.environ[env] for role, env in names.items()}
+    return ApiAccount(platform, account.account_id, config.account_timezone(account), credentials,
+                      base_url=account.api_base_url), None
+
+
+def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefinition) -> dg.AssetsDefinition:
+    platform = connector.platform
+
+    @dg.asset(name=f"{platform}_api", group_name="ingest", partitions_def=partitions,
+              backfill_policy=dg.BackfillPolicy.single_run(),  # the clients chunk long windows themselves
+              retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+              description=f"Pulls the {platform} API for every configured account over the partition window "
+                          "and lands the raw pages and records.")
+    def platform_api(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        window = context.partition_time_window
+        start, end = window.start.date(), (window.end - dt.timedelta(days=1)).date()
+        config = socialkpi.config
+        accounts = [a for a in config.accounts if socialkpi.registry[a.platform].platform == platform]
+        ready: list[ApiAccount] = []
+        for account in accounts:
+            api, skipped = api_account(config, account, platform)
+            if api is None:
+                context.log.info(f"{platform} account {account.account_id}: skipped: {skipped}")
+            else:
+                ready.append(api)
+        pulls: list[ApiPull] = []
+        failures: dict[str, str] = {}
+        auth_only = True  # re-running cannot fix expired or revoked tokens
+        with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_ACCOUNTS) as pool:
+            futures = {a.account_id: pool.submit(fetch_pull, connector, a, start, end) for a in ready}
+            for account_id, future in futures.items():
+                try:
+                    pulls.append(future.result())
+                except Exception as exc:  # reported below; the other accounts still land
+                    failures[account_id] = f"{type(exc).__name__}: {exc}"
+                    auth_only = auth_only and isinstance(exc, AuthError)
+        records = 0
+        if pulls:
+            with socialkpi.warehouse() as con:
+                for pull in pulls:
+                    records += land_api_pull(con, pull)
+                    for note in pull.parsed.notes:
+                        context.log.warning(f"{platform} account {pull.account.account_id}: {note}")
+        metadata = {"accounts_pulled": dg.MetadataValue.int(len(pulls)),
+                    "accounts_skipped": dg.MetadataValue.int(len(accounts) - len(ready)),
+                    "records_landed": dg.MetadataValue.int(records)}
+        if failures:
+            raise dg.Failure(
+                description=f"{len(failures)} {platform} account(s) failed (the others were landed): "
+                            + "; ".join(f"{a}: {why}" for a, why in failures.items()),
+                metadata={**metadata, "failed_accounts": dg.MetadataValue.json(failures)},
+                allow_retries=not auth_only)
+        return dg.MaterializeResult(metadata=metadata)
+
+    return platform_api
+
+
+def build_api_assets(registry: dict[str, Connector],
+                     partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefinition]:
+    unique = {c.platform: c for c in registry.values() if c.api is not None}
+    return [build_api_asset(connector, partitions) for _, connector in sorted(unique.items())]
