@@ -1,6 +1,7 @@
 """X (formerly Twitter)."""
 
 from connectors.base import Connector
+from connectors.x.api import XApi
 from connectors.x.exports import EXPORT_FORMATS
 
-connector = Connector(platform="x", aliases=('twitter',), export_formats=EXPORT_FORMATS)
+connector = Connector(platform="x", aliases=('twitter',), export_formats=EXPORT_FORMATS, api=XApi)

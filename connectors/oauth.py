@@ -1,0 +1,615 @@
+"""OAuth 2.0 bearer tokens for the X, LinkedIn, YouTube, TikTok, Google Business and GA4 clients.
+
+Their access tokens are short-lived: X 2 h [docs], TikTok Business 24 h [code], Google 1 h
+[unverified], LinkedIn 60 days [docs]. An account may carry, besides `access_token`, a
+`refresh_token` with the app's `client_id` / `client_secret` in `ApiAccount.credentials`. Then:
+
+- a token is refreshed when it is known to be expired (a refreshed token's expiry is known), or
+  once when the API refuses it (an access token from the environment has no known expiry);
+- refreshed tokens are kept in a JSON file at `ApiAccount.options["token_cache"]` (mode 0600,
+  written atomically under a lock), so the next run does not refresh again, and a refresh token
+  the platform rotates (X, TikTok return a new one) is not lost. The cache is keyed by platform
+  and account and remembers a fingerprint of the configured refresh token: after someone
+  re-authorises and sets a new refresh token, the stale cache entry is ignored;
+- a refresh token the platform rejects (`invalid_grant`, TikTok `code != 0`) raises AuthError
+  ("re-authorise <platform> account <id>: ...");
+- token values never reach logs, exceptions or landed pages: every client's Redactor knows the
+  configured, cached and refreshed tokens.
+
+The token endpoint is called here, not through `HttpClient`: the layer lands response bodies
+redacted (the new token would be unreadable) and has no form-encoded body. The call gets the
+same (connect, read) timeout and a bounded retry on connection errors, 429 and 5xx.
+
+`OAuthApiClient` is the base of those six clients: lazy `HttpClient` construction (replay needs
+no token), clock, history clamp, the pull-day rule for follower totals. `classify_google` is the
+Google APIs' error classifier (YouTube Analytics, Business Profile, GA4 Data API).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import random
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import requests
+
+from connectors.base import ApiAccount, AuthError, RawPage
+from connectors.http import (
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    HttpResult,
+    Redactor,
+    RetriesExhaustedError,
+    RetryPolicy,
+    Verdict,
+    classify_by_status,
+    utc_now,
+)
+
+try:  # POSIX file locks; other systems fall back to the in-process lock only
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+# Refresh this long before the known expiry, so a token does not expire in the middle of a fetch.
+REFRESH_MARGIN = dt.timedelta(minutes=5)
+CACHE_VERSION = 1
+_LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# Token endpoints
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenEndpoint:
+    """How one platform refreshes an access token (grant_type=refresh_token).
+
+    `json_body`: TikTok Business takes a JSON body and answers in its `{code, message, data}`
+    envelope (HTTP 200 even on errors). `basic_auth`: X confidential clients send client id and
+    secret as HTTP Basic; public clients send only `client_id` in the body [docs].
+    """
+
+    name: str
+    url: str
+    json_body: bool = False
+    basic_auth: bool = False
+
+
+X_TOKEN_ENDPOINT = TokenEndpoint("X", "https://api.x.com/2/oauth2/token", basic_auth=True)  # [docs]
+LINKEDIN_TOKEN_ENDPOINT = TokenEndpoint("LinkedIn", "https://www.linkedin.com/oauth/v2/accessToken")  # [docs]
+GOOGLE_TOKEN_ENDPOINT = TokenEndpoint("Google", "https://oauth2.googleapis.com/token")  # [unverified]
+TIKTOK_TOKEN_ENDPOINT = TokenEndpoint(  # POST /open_api/v1.3/tt_user/oauth2/refresh_token/ [code]
+    "TikTok", "https://business-api.tiktok.com/open_api/v1.3/tt_user/oauth2/refresh_token/", json_body=True)
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """An access token and, when known, its expiry and the refresh token that goes with it."""
+
+    value: str = field(repr=False)
+    expires_at: dt.datetime | None = None  # None: unknown (a token from the environment)
+    refresh_token: str | None = field(default=None, repr=False)
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at - REFRESH_MARGIN
+
+
+def fingerprint(secret: str) -> str:
+    """A short one-way fingerprint of a secret (to notice that the configured one changed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------
+# The cache file
+# --------------------------------------------------------------------------------------------
+
+_PROCESS_LOCKS: dict[Path, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+class TokenCache:
+    """Refreshed tokens in one JSON file, readable and writable by the owner only (0600).
+
+    The pipeline pulls several accounts at once (threads) and runs may overlap (processes), so
+    every read-modify-write holds a thread lock and an `flock` on `<file>.lock`; the file is
+    replaced atomically (written to a 0600 temporary file, fsynced, renamed), so a crash never
+    leaves half a file. A cache file that others can read is tightened to 0600, with a warning.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        with _PROCESS_LOCKS_GUARD:
+            self._lock = _PROCESS_LOCKS.setdefault(self.path.resolve(), threading.Lock())
+
+    def get(self, key: str) -> dict[str, object] | None:
+        with self._locked():
+            entry = self._read().get(key)
+        return entry if isinstance(entry, dict) else None
+
+    def put(self, key: str, entry: Mapping[str, object]) -> None:
+        with self._locked():
+            tokens = self._read()
+            tokens[key] = dict(entry)
+            self._write(tokens)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with self._lock:
+            if fcntl is None:  # pragma: no cover - Windows
+                yield
+                return
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+
+    def _read(self) -> dict[str, object]:
+        try:
+            mode = stat.S_IMODE(self.path.stat().st_mode)
+        except FileNotFoundError:
+            return {}
+        if mode & 0o077:
+            logger.warning("token cache %s was readable by others (mode %o); set to 0600", self.path, mode)
+            os.chmod(self.path, 0o600)
+        try:
+            content = json.loads(self.path.read_text(encoding="utf-8"))
+        except ValueError:
+            # Never echo the content: it holds tokens. A broken cache only costs a refresh.
+            logger.warning("token cache %s is not valid JSON; it is ignored and rewritten", self.path)
+            return {}
+        tokens = content.get("tokens") if isinstance(content, dict) else None
+        return dict(tokens) if isinstance(tokens, dict) else {}
+
+    def _write(self, tokens: Mapping[str, object]) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # the umask can only remove bits; make it exactly 0600
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"version": CACHE_VERSION, "tokens": tokens}, handle, indent=2, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+
+# --------------------------------------------------------------------------------------------
+# One account's tokens
+# --------------------------------------------------------------------------------------------
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
+
+
+def _parse_iso(text: object) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class OAuthTokens:
+    """The access token of one account: from the cache, from the credentials, or refreshed.
+
+    Credentials (ApiAccount.credentials): `access_token` (optional when a refresh token is
+    given), `refresh_token`, `client_id`, `client_secret` (not needed by X public clients).
+    Options: `token_cache` (path of the cache file; required to refresh), `token_url`
+    (overrides the platform's token endpoint, e.g. the local emulator).
+    """
+
+    def __init__(self, account: ApiAccount, endpoint: TokenEndpoint, *,
+                 now: Callable[[], dt.datetime] = utc_now,
+                 sleep: Callable[[float], None] = time.sleep,
+                 rand: Callable[[float, float], float] = random.uniform,
+                 retry: RetryPolicy | None = None,
+                 timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 session: requests.Session | None = None) -> None:
+        self.account = account
+        self.endpoint = endpoint
+        self.url = str(account.options.get("token_url") or endpoint.url)
+        self._now = now
+        self._sleep = sleep
+        self._rand = rand
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        cache_path = account.options.get("token_cache")
+        self.cache = TokenCache(str(cache_path)) if cache_path else None
+        self.key = f"{account.platform}/{account.account_id}"
+        self._configured_refresh = account.credentials.get("refresh_token") or None
+        self._token: AccessToken | None = None
+        self._seen: list[str] = [v for v in account.credentials.values() if v]
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def secrets(self) -> list[str]:
+        """Every token value this account has used (configured, cached, refreshed): to redact."""
+        return list(dict.fromkeys(self._seen))
+
+    def current(self) -> AccessToken:
+        """The token to use now; refreshes first when it is known to be expired."""
+        if self._token is None:
+            self._token = self._initial()
+        if self._token.expired(self._now()):
+            why = (f"the access token expired at {_iso(self._token.expires_at)}" if self._token.value
+                   else "no access token is configured")
+            self._token = self.refresh(why)
+        return self._token
+
+    def can_refresh(self) -> bool:
+        return self._refresh_token() is not None
+
+    def refresh(self, why: str) -> AccessToken:
+        """Exchange the refresh token for a new access token and keep it in the cache."""
+        who = f"{self.account.platform} account {self.account.account_id}"
+        refresh_token = self._refresh_token()
+        if refresh_token is None:
+            raise AuthError(self.account.platform, self.account.account_id,
+                            f"{why}, and no refresh token is configured (credentials refresh_token)")
+        if self.cache is None:
+            raise AuthError(self.account.platform, self.account.account_id,
+                            f"{why}; refreshing needs options token_cache (a file outside the warehouse "
+                            "that keeps the refreshed tokens)")
+        logger.info("%s: refreshing the access token at the %s token endpoint (%s)", who,
+                    self.endpoint.name, self._redactor().text(why))
+        body = self._post_refresh(refresh_token)
+        token = self._read_token(body, refresh_token)
+        self._seen += [v for v in (token.value, token.refresh_token) if v]
+        self.cache.put(self.key, {
+            "access_token": token.value,
+            "expires_at": _iso(token.expires_at),
+            "refresh_token": token.refresh_token,
+            "configured_refresh_token": fingerprint(self._configured_refresh or refresh_token),
+            "refreshed_at": _iso(self._now()),
+        })
+        logger.info("%s: access token refreshed%s", who,
+                    f", valid until {_iso(token.expires_at)}" if token.expires_at else "")
+        self._token = token
+        return token
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _cached(self) -> dict[str, object] | None:
+        if self.cache is None:
+            return None
+        entry = self.cache.get(self.key)
+        if entry is None:
+            return None
+        if self._configured_refresh and entry.get("configured_refresh_token") != fingerprint(self._configured_refresh):
+            logger.info("%s account %s: the configured refresh token changed (re-authorised?); "
+                        "the cached token is not used", self.account.platform, self.account.account_id)
+            return None
+        for name in ("access_token", "refresh_token"):
+            if isinstance(entry.get(name), str) and entry[name]:
+                self._seen.append(str(entry[name]))
+        return entry
+
+    def _initial(self) -> AccessToken:
+        entry = self._cached()
+        configured = self.account.credentials.get("access_token") or None
+        if entry and isinstance(entry.get("access_token"), str) and entry["access_token"]:
+            # Newer than the configured token (it was refreshed from it); when expired,
+            # current() refreshes it with the cached (possibly rotated) refresh token.
+            refresh = entry.get("refresh_token")
+            return AccessToken(str(entry["access_token"]), _parse_iso(entry.get("expires_at")),
+                               refresh if isinstance(refresh, str) and refresh else None)
+        if configured:
+            return AccessToken(configured)
+        if self.can_refresh():
+            return AccessToken("", _LONG_AGO)  # no access token yet: current() refreshes at once
+        raise AuthError(self.account.platform, self.account.account_id,
+                        "no access token: set the environment variable named by the account's token_env "
+                        "(or a refresh token in credentials_env)")
+
+    def _refresh_token(self) -> str | None:
+        # A rotated refresh token (X, TikTok answer with a new one) replaces the configured one.
+        if self._token is not None and self._token.refresh_token:
+            return self._token.refresh_token
+        entry = self._cached()
+        if entry and isinstance(entry.get("refresh_token"), str) and entry["refresh_token"]:
+            return str(entry["refresh_token"])
+        return self._configured_refresh
+
+    def _redactor(self) -> Redactor:
+        return Redactor(self._seen)
+
+    def _post_refresh(self, refresh_token: str) -> object:
+        creds = self.account.credentials
+        client_id, client_secret = creds.get("client_id"), creds.get("client_secret")
+        fields = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        auth: tuple[str, str] | None = None
+        if self.endpoint.basic_auth and client_id and client_secret:
+            auth = (client_id, client_secret)  # X confidential client [docs]
+            fields["client_id"] = client_id
+        else:
+            fields.update({k: v for k, v in (("client_id", client_id), ("client_secret", client_secret)) if v})
+        redactor = Redactor([*self._seen, refresh_token])
+        who = (self.account.platform, self.account.account_id)
+        reason = ""
+        for attempt in range(1, self.retry.max_attempts + 1):
+            try:
+                if self.endpoint.json_body:
+                    response = self.session.post(self.url, json=fields, timeout=self.timeout)
+                else:
+                    response = self.session.post(self.url, data=fields, auth=auth, timeout=self.timeout)
+            except requests.RequestException as exc:
+                reason = f"{type(exc).__name__} on POST {self.url}"
+            else:
+                try:
+                    body: object = response.json()
+                except ValueError:
+                    body = response.text[:200]
+                status = response.status_code
+                if status == 429 or status >= 500:
+                    reason = f"HTTP {status} from the token endpoint"
+                elif 200 <= status < 300 and not self._envelope_error(body):
+                    return body
+                else:
+                    # invalid_grant (expired, revoked or already-used refresh token), bad client
+                    # credentials: a person has to authorise the app again.
+                    message = redactor.text(self._error_text(body) or f"HTTP {status}")
+                    raise AuthError(*who, f"the {self.endpoint.name} token endpoint refused the refresh "
+                                          f"token: {message}")
+            if attempt < self.retry.max_attempts:
+                wait = min(self.retry.backoff_max, self.retry.backoff_initial * 2 ** (attempt - 1))
+                wait += self._rand(0.0, self.retry.jitter) if self.retry.jitter > 0 else 0.0
+                logger.warning("%s account %s: token refresh failed (%s); waiting %.1f s", *who,
+                               redactor.text(reason), wait)
+                self._sleep(wait)
+        raise RetriesExhaustedError(*who, f"token refresh gave up after {self.retry.max_attempts} attempts: "
+                                          f"{redactor.text(reason)}")
+
+    def _envelope_error(self, body: object) -> bool:
+        # TikTok answers HTTP 200 with {"code": 40105, ...} when the refresh token is no good.
+        return self.endpoint.json_body and isinstance(body, dict) and body.get("code") not in (0, None)
+
+    @staticmethod
+    def _error_text(body: object) -> str:
+        if isinstance(body, dict):
+            if isinstance(body.get("error"), str):  # RFC 6749: {"error": "invalid_grant", ...}
+                return ": ".join(str(body[k]) for k in ("error", "error_description") if body.get(k))
+            if "code" in body and "message" in body:  # TikTok envelope
+                return f"{body['message']} (code {body['code']})"
+            if isinstance(body.get("error"), dict):
+                return str(body["error"].get("message") or "")
+        return str(body or "")
+
+    def _read_token(self, body: object, used_refresh_token: str) -> AccessToken:
+        data = body.get("data") if self.endpoint.json_body and isinstance(body, dict) else body
+        if not isinstance(data, dict) or not isinstance(data.get("access_token"), str) or not data["access_token"]:
+            raise AuthError(self.account.platform, self.account.account_id,
+                            f"the {self.endpoint.name} token endpoint answered without an access_token")
+        expires_in = data.get("expires_in")
+        expires_at = (self._now() + dt.timedelta(seconds=float(expires_in))
+                      if isinstance(expires_in, int | float) or (isinstance(expires_in, str) and expires_in.isdigit())
+                      else None)
+        new_refresh = data.get("refresh_token")
+        return AccessToken(data["access_token"], expires_at,
+                           new_refresh if isinstance(new_refresh, str) and new_refresh else used_refresh_token)
+
+
+# --------------------------------------------------------------------------------------------
+# An HttpClient that refreshes
+# --------------------------------------------------------------------------------------------
+
+
+class RefreshingHttpClient(HttpClient):
+    """`HttpClient` whose bearer token is refreshed when expired, and once after an AuthError.
+
+    Only one refresh per client follows a refusal: if the fresh token is refused too, the
+    AuthError stands (the grant itself is gone; a person must re-authorise).
+    """
+
+    def __init__(self, *, tokens: OAuthTokens, auth_headers_for: Callable[[str], dict[str, str]],
+                 secrets: list[str] | None = None, **kwargs: object) -> None:
+        self.tokens = tokens
+        self._auth_headers_for = auth_headers_for
+        self._extra_secrets = list(secrets or [])
+        self._refreshed_after_refusal = False
+        token = tokens.current()
+        super().__init__(auth_headers=auth_headers_for(token.value),
+                         secrets=[*self._extra_secrets, *tokens.secrets()], **kwargs)  # type: ignore[arg-type]
+
+    def request(self, method: str, path_or_url: str, *, params: Mapping[str, object] | None = None,
+                json_body: object = None, window: tuple[dt.date, dt.date]) -> RawPage:
+        token = self.tokens.current()  # refreshes a token known to be expired
+        if self.auth_headers != self._auth_headers_for(token.value):
+            self._use(token)
+        try:
+            return super().request(method, path_or_url, params=params, json_body=json_body, window=window)
+        except AuthError as refused:
+            if self._refreshed_after_refusal or not self.tokens.can_refresh():
+                raise
+            self._refreshed_after_refusal = True
+            self._use(self.tokens.refresh(f"the API refused the access token ({refused})"))
+            return super().request(method, path_or_url, params=params, json_body=json_body, window=window)
+
+    def _use(self, token: AccessToken) -> None:
+        self.auth_headers = self._auth_headers_for(token.value)
+        self.redactor = Redactor([*self._extra_secrets, *self.tokens.secrets()], self.redactor.param_names)
+
+
+# --------------------------------------------------------------------------------------------
+# Google APIs' errors
+# --------------------------------------------------------------------------------------------
+
+# error.errors[].reason values [unverified: standard Google shapes, platform-apis.md §6.3]
+GOOGLE_RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError", "internalError"})
+GOOGLE_QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+GOOGLE_PERMISSION_REASONS = frozenset({"insufficientPermissions", "forbidden", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})
+
+
+def google_error(body: object) -> tuple[str, str, str]:
+    """(status, first reason, message) of a Google error body; empty strings when absent."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return "", "", ""
+    reasons = [e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict) and e.get("reason")]
+    details = [d.get("reason") for d in error.get("details") or [] if isinstance(d, dict) and d.get("reason")]
+    return str(error.get("status") or ""), str((reasons or details or [""])[0]), str(error.get("message") or "")
+
+
+def classify_google(result: HttpResult) -> Verdict:
+    """Google APIs (YouTube Analytics, Business Profile, GA4 Data API).
+
+    401 -> re-authorise (UNAUTHENTICATED); 403 with a missing scope or permission -> re-authorise
+    (a person must grant it); 403 `quotaExceeded`/`dailyLimitExceeded` -> fail (the daily quota
+    does not come back within a retry); 403 `rateLimitExceeded`, 429 RESOURCE_EXHAUSTED, 5xx ->
+    retry; other 4xx (400 "The query is not supported.") -> fail.
+    """
+    status, reason, message = google_error(result.body)
+    label = ", ".join(filter(None, [status, reason]))
+    text = f"{message} ({label})" if label else message
+    if result.status == 403:
+        if reason in GOOGLE_RETRY_REASONS:
+            return Verdict.retry(f"HTTP 403 {text}", code=reason)
+        if reason in GOOGLE_QUOTA_REASONS:
+            return Verdict.fail(f"the daily API quota is used up, run again after it resets: {text}", code=reason)
+        if reason in GOOGLE_PERMISSION_REASONS or status == "PERMISSION_DENIED":
+            return Verdict.auth(f"missing permission or scope: {text}", code=reason or status)
+    if result.status == 401:
+        return Verdict.auth(f"HTTP 401 {text}".strip(), code=status or None)
+    return classify_by_status(result)
+
+
+# --------------------------------------------------------------------------------------------
+# The base client
+# --------------------------------------------------------------------------------------------
+
+
+class OAuthApiClient:
+    """What the OAuth bearer-token clients share: token and refresh, HttpClient, clock, history.
+
+    The constructor needs no token (replay normalises landed pages without credentials);
+    `check()`/`fetch()` raise AuthError when neither an access nor a refresh token is set.
+    Options: `timeout` ([connect, read] seconds), `max_attempts`, `token_cache`, `token_url`.
+    """
+
+    platform: str = ""
+    history_days: int | None = None
+    lookback_days: int = 3
+    default_base_url: ClassVar[str] = ""
+    token_endpoint: ClassVar[TokenEndpoint] = GOOGLE_TOKEN_ENDPOINT
+
+    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
+                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
+                 timeout: tuple[float, float] | None = None,
+                 rand: Callable[[float, float], float] | None = None,
+                 session: requests.Session | None = None) -> None:
+        self.account = account
+        self._sleep = sleep or time.sleep
+        self._now = now
+        self._rand = rand or random.uniform
+        option_timeout = account.options.get("timeout")
+        self.timeout = timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple)
+                                   else DEFAULT_TIMEOUT)
+        attempts = account.options.get("max_attempts")
+        self.retry = retry or (RetryPolicy(max_attempts=int(str(attempts))) if attempts else RetryPolicy())
+        self._session = session
+        self._client: RefreshingHttpClient | None = None
+
+    # -- per platform ---------------------------------------------------------------------------
+
+    def base_url(self) -> str:
+        """Host plus fixed path prefix; `account.base_url` (the emulator) replaces the host."""
+        return (self.account.base_url or self.default_base_url).rstrip("/")
+
+    def auth_headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def fixed_headers(self) -> dict[str, str]:
+        return {}
+
+    def classify(self, result: HttpResult) -> Verdict:
+        """What a response means (the HttpClient classifier hook)."""
+        return classify_by_status(result)
+
+    def make_session(self) -> requests.Session:
+        return requests.Session()
+
+    # -- shared ---------------------------------------------------------------------------------
+
+    @property
+    def http(self) -> RefreshingHttpClient:
+        """The account's HttpClient, built on first use (needs a token or a refresh token)."""
+        if self._client is None:
+            session = self._session or self.make_session()
+            tokens = OAuthTokens(self.account, self.token_endpoint, now=self._now, sleep=self._sleep,
+                                 rand=self._rand, retry=self.retry, timeout=self.timeout, session=session)
+            self._client = RefreshingHttpClient(
+                tokens=tokens, auth_headers_for=self.auth_headers,
+                platform=self.platform, account_id=self.account.account_id, base_url=self.base_url(),
+                headers=self.fixed_headers(), classify=self.classify, retry=self.retry,
+                timeout=self.timeout, sleep=self._sleep, now=self._now, rand=self._rand, session=session,
+                secrets=[v for v in self.account.credentials.values() if v])
+        return self._client
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.account.timezone)
+
+    def today(self) -> dt.date:
+        """Today in the account's timezone."""
+        return self._now().astimezone(self.zone).date()
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.zone).date()
+
+    def local_midnight(self, day: dt.date) -> dt.datetime:
+        """Start of `day` in the account's timezone, as UTC."""
+        return dt.datetime.combine(day, dt.time(0), self.zone).astimezone(dt.UTC)
+
+    def clamp_start(self, start: dt.date, end: dt.date, days: int | None = None) -> dt.date:
+        """Move `start` to the oldest day the API still serves, with a log line."""
+        days = self.history_days if days is None else days
+        if days is None:
+            return start
+        oldest = self.today() - dt.timedelta(days=days)
+        if start < oldest:
+            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
+                           self.platform, self.account.account_id, days, start, end, oldest)
+            return oldest
+        return start
+
+    def total_day(self, page: RawPage, field_name: str, notes: list[str]) -> dt.date | None:
+        """The day a current total (followers now) is dated, or None when it is not loaded.
+
+        The pull day when it is inside the window, or the window's last day when pulled the
+        morning after (the nightly run). For an older window it says nothing about those days.
+        """
+        pulled = self.local_date(page.fetched_at)
+        if page.window_start <= pulled <= page.window_end:
+            return pulled
+        if pulled == page.window_end + dt.timedelta(days=1):
+            return page.window_end
+        notes.append(f"{self.platform}: {field_name} pulled on {pulled} is a current total; not loaded "
+                     f"into {page.window_start}..{page.window_end}")
+        return None
+

@@ -1,0 +1,119 @@
+"""YouTube Analytics API client (reports of one channel).
+
+fetch: `GET /v2/reports?ids=channel=={id}&dimensions=day&metrics=...&startDate&endDate&sort=day`
+(one table, no paging [docs]) and the lifetime counters of the channel's top videos,
+`dimensions=video&sort=-views&maxResults=200&startIndex=...`.
+normalise: daily rows -> AccountDayValue, video rows -> PostMetricValue dated the pull day.
+Metric mapping: api_settings.py.
+
+Credentials: `access_token` (Google, about 1 h), `refresh_token` + `client_id` +
+`client_secret` to refresh it (scopes yt-analytics.readonly and youtube.readonly [docs]).
+Options: `max_videos` (default 200), plus the OAuthApiClient options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, RawPage
+from connectors.http import HttpResult, Verdict
+from connectors.meta.graph import number
+from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google
+from connectors.youtube import api_settings as settings
+
+logger = logging.getLogger(__name__)
+
+
+def report_rows(body: object) -> list[dict[str, object]]:
+    """A resultTable's rows as {column name: value} (columns = dimensions, then metrics [docs])."""
+    if not isinstance(body, dict):
+        return []
+    names = [h.get("name") for h in body.get("columnHeaders") or [] if isinstance(h, dict)]
+    return [dict(zip(names, row, strict=False)) for row in body.get("rows") or [] if isinstance(row, list)]
+
+
+class YouTubeAnalyticsApi(OAuthApiClient):
+    """One YouTube channel (account_id = the channel id, UC...)."""
+
+    platform = "youtube"
+    history_days = settings.HISTORY_DAYS
+    lookback_days = settings.LOOKBACK_DAYS
+    default_base_url = settings.BASE_URL
+    token_endpoint = GOOGLE_TOKEN_ENDPOINT
+
+    def base_url(self) -> str:
+        return f"{self.account.base_url.rstrip('/')}/v2" if self.account.base_url else self.default_base_url
+
+    def classify(self, result: HttpResult) -> Verdict:
+        return classify_google(result)
+
+    @property
+    def ids(self) -> str:
+        return f"channel=={self.account.account_id}"
+
+    def check(self) -> None:
+        """Cheap probe: one metric of one day."""
+        day = self.today() - dt.timedelta(days=3)
+        self.http.get("reports", {"ids": self.ids, "startDate": day, "endDate": day, "metrics": "views",
+                                  "dimensions": "day"}, window=(day, day))
+
+    def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
+        window = (start, end)
+        pages = [self.http.get("reports", {
+            "ids": self.ids, "startDate": start, "endDate": end, "metrics": ",".join(settings.DAY_METRICS),
+            "dimensions": "day", "sort": "day"}, window=window)]
+
+        limit = int(str(self.account.options.get("max_videos") or settings.DEFAULT_MAX_VIDEOS))
+        first = 1  # startIndex is 1-based [unverified]
+        while first <= limit:
+            size = min(settings.VIDEO_PAGE_SIZE, limit - first + 1)
+            page = self.http.get("reports", {
+                "ids": self.ids, "startDate": settings.LIFETIME_START, "endDate": self.today(),
+                "metrics": ",".join(settings.VIDEO_METRICS), "dimensions": "video", "sort": "-views",
+                "maxResults": size, "startIndex": first}, window=window)
+            pages.append(page)
+            if len(report_rows(page.body)) < size:
+                break
+            first += size
+        return pages
+
+    def normalise(self, pages: list[RawPage]) -> ParsedExport:
+        """Canonical records from landed pages; pure (no network, no clock)."""
+        result = ParsedExport(format="youtube_api")
+        for page in pages:
+            if page.status >= 400:
+                continue
+            dimension = page.params.get("dimensions")
+            if dimension == "day":
+                self._days(page, result)
+            elif dimension == "video":
+                self._videos(page, result)
+        return result
+
+    def _days(self, page: RawPage, result: ParsedExport) -> None:
+        last: dt.date | None = None
+        for row in report_rows(page.body):
+            day = dt.date.fromisoformat(str(row.get("day")))
+            if not page.window_start <= day <= page.window_end:
+                continue
+            last = max(last, day) if last else day
+            for name, canonical in settings.DAY_METRICS.items():
+                if name in row:
+                    result.account_daily.append(AccountDayValue(day, canonical, name, number(row[name])))
+        if last is None or last < page.window_end:
+            # Quirk: the report is silently cut at the last fully processed day (48-72 h) [docs];
+            # the missing days load on a later run (lookback), never as zeros.
+            result.notes.append(f"youtube: no daily data after {last or 'the window start'} in "
+                                f"{page.window_start}..{page.window_end} (YouTube reports lag 48-72 h)")
+
+    def _videos(self, page: RawPage, result: ParsedExport) -> None:
+        snapshot = self.local_date(page.fetched_at)
+        for row in report_rows(page.body):
+            video = row.get("video")
+            if not video:
+                continue
+            for name, canonical in settings.VIDEO_METRICS.items():
+                if name in row:
+                    result.post_metrics.append(PostMetricValue(str(video), snapshot, canonical, name,
+                                                               number(row[name])))
