@@ -10,7 +10,16 @@ import dagster as dg
 from pipelines.resources import SocialKpi
 from transforms.core import build_business_facts, build_core
 from transforms.exports import ingest_drop_folder
-from transforms.kpis import build_kpi_daily, write_catalogue
+from transforms.kpis import (
+    BASELINE_LOOKBACK_DAYS,
+    TREND_DAYS,
+    ReportingCurrency,
+    TargetSpec,
+    build_kpi_baselines,
+    build_kpi_daily,
+    build_kpi_target_progress,
+    write_catalogue,
+)
 from warehouse.snapshot import publish_snapshot
 
 DUCKDB_POOL = "duckdb_writer"  # one writer at a time: DuckDB allows a single writing process
@@ -87,15 +96,51 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
 
     @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
               deps=[core_account_daily, core_business_facts],
-              description="kpi.daily (and kpi.catalogue): every KPI per account, platform rollup and brand rollup.")
+              description="kpi.daily (and kpi.catalogue): every KPI per account, platform rollup and brand rollup, "
+                          "and the brand-level KPIs of web analytics, paid media, mentions, reviews and surveys.")
     def kpi_daily(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         start, end = window_of(context)
+        currency = socialkpi.config.currency
         with socialkpi.warehouse() as con:
             write_catalogue(con)
-            rows = build_kpi_daily(con, start, end)
+            rows = build_kpi_daily(con, start, end, ReportingCurrency(currency.reporting, currency.rates,
+                                                                      currency.web_revenue))
         return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(rows)})
 
-    @dg.asset(group_name="publish", deps=[kpi_daily], pool=DUCKDB_POOL,
+    @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              deps=[dg.AssetDep(kpi_daily, partition_mapping=dg.TimeWindowPartitionMapping(
+                  start_offset=-BASELINE_LOOKBACK_DAYS, allow_nonexistent_upstream_partitions=True))],
+              description="kpi.baselines: each daily KPI value against the 28 days before it (median, MAD, "
+                          "percentiles, same-weekday median, robust z-score, anomaly flag).")
+    def kpi_baselines(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        start, end = window_of(context)
+        with socialkpi.warehouse() as con:
+            rows = build_kpi_baselines(con, start, end)
+            anomalies = con.execute("SELECT count(*) FROM kpi.baselines WHERE is_anomaly AND date BETWEEN ? AND ?",
+                                    [start, end]).fetchall()[0][0]
+        return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(rows),
+                                              "anomalies": dg.MetadataValue.int(anomalies)})
+
+    @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              deps=[dg.AssetDep(kpi_daily, partition_mapping=dg.TimeWindowPartitionMapping(
+                  start_offset=-(TREND_DAYS - 1), allow_nonexistent_upstream_partitions=True))],
+              description="kpi.target_progress: each config target per day: expected path, achievement, "
+                          "projection at the due date from the last 28 days, status.")
+    def kpi_target_progress(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        start, end = window_of(context)
+        config = socialkpi.config
+        targets = [TargetSpec(t.id, t.kpi, t.scope.brand,
+                              t.scope.platform if t.scope.platform == "all" else config.platform_of(t.scope.platform),
+                              t.scope.account_id, t.target, t.start, t.due, t.direction) for t in config.targets]
+        with socialkpi.warehouse() as con:
+            rows = build_kpi_target_progress(con, start, end, targets)
+            statuses = con.execute("SELECT coalesce(status, 'unknown'), count(*) FROM kpi.target_progress "
+                                   "WHERE date = ? GROUP BY 1 ORDER BY 1", [end]).fetchall()
+        return dg.MaterializeResult(metadata={
+            "rows": dg.MetadataValue.int(rows), "status_date": dg.MetadataValue.text(end.isoformat()),
+            **{f"targets_{status}": dg.MetadataValue.int(n) for status, n in statuses}})
+
+    @dg.asset(group_name="publish", deps=[kpi_daily, kpi_baselines, kpi_target_progress], pool=DUCKDB_POOL,
               description="Read-only copy of the warehouse for analysts, swapped in atomically after each run.")
     def analytics_snapshot(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         config = socialkpi.config
@@ -106,4 +151,4 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
                                               "tables": dg.MetadataValue.int(tables)})
 
     return [*api_assets, export_files, core_posts, core_account_daily, core_business_facts, kpi_daily,
-            analytics_snapshot]
+            kpi_baselines, kpi_target_progress, analytics_snapshot]

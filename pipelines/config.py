@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from connectors.base import load_connectors
+from transforms.catalogue import KPI_BY_NAME
 
 CONFIG_ENV = "SOCIALKPI_CONFIG"
 WAREHOUSE_ENV = "SOCIALKPI_WAREHOUSE"
@@ -36,6 +37,23 @@ def _check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'Europe/Berlin')") from exc
+    return value
+
+
+def _check_account_id(value: str) -> str:
+    """An account id names its drop folder (<exports_dir>/<platform>/<account_id>/), so it must be one
+    plain folder name: a '/' or '..' would point the folder elsewhere, and a hidden (leading '.')
+    folder is never scanned. 'all' is reserved for the rollup rows of kpi.daily."""
+    if value in (".", "..") or value.startswith("."):
+        raise ValueError(f"account_id {value!r} must not start with '.' (it names a folder of the drop folder)")
+    if "/" in value or "\\" in value:
+        raise ValueError(f"account_id {value!r} must not contain '/' or '\\' (it names one folder)")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"account_id {value!r} must not contain control characters")
+    if value != value.strip():
+        raise ValueError(f"account_id {value!r} must not start or end with spaces")
+    if value == "all":
+        raise ValueError("account_id 'all' is reserved for the rollup rows of kpi.daily")
     return value
 
 
@@ -71,6 +89,11 @@ class Account(_Strict):
         # YAML reads unquoted numeric ids (Meta, X) as int; ids are always text.
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("account_id")
+    @classmethod
+    def _id_is_a_folder_name(cls, value: str) -> str:
+        return _check_account_id(value)
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str | None) -> str | None:
@@ -104,10 +127,59 @@ class Schedule(_Strict):
     minute: int = Field(default=0, ge=0, le=59)
 
 
+class Checks(_Strict):
+    """Thresholds of the data-quality checks (pipelines/checks.py)."""
+
+    # A day-over-day change of followers larger than this share of the previous day's count is
+    # flagged (WARN): usually a broken export or a follower count from the wrong account.
+    followers_jump_share: float = Field(default=0.5, gt=0)
+    # Freshness deadline = the nightly schedule time + this many hours (capped at 23:59).
+    freshness_grace_hours: int = Field(default=2, ge=0, le=23)
+
+
+def _check_currency_code(value: str) -> str:
+    if len(value) != 3 or not value.isalpha() or not value.isupper():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (three capital letters, e.g. 'EUR')")
+    return value
+
+
 class Currency(_Strict):
+    """Money KPIs (cpc, cpm, roi) are reported in `reporting`; other currencies convert with `rates`."""
+
     reporting: str = "EUR"
     # Units of the reporting currency per unit of the key currency: {"USD": 0.92}.
     rates: dict[str, float] = {}
+    # Currency of each web property's revenue, by its account_id (GA4 exports do not state it);
+    # properties not listed report revenue in the reporting currency.
+    web_revenue: dict[str, str] = {}
+
+    @field_validator("reporting")
+    @classmethod
+    def _reporting_code(cls, value: str) -> str:
+        return _check_currency_code(value)
+
+    @field_validator("rates")
+    @classmethod
+    def _rate_codes(cls, value: dict[str, float]) -> dict[str, float]:
+        for code, rate in value.items():
+            _check_currency_code(code)
+            if not rate > 0:
+                raise ValueError(f"rate of {code} must be a positive number of reporting-currency units per 1 {code}")
+        return value
+
+    @field_validator("web_revenue")
+    @classmethod
+    def _revenue_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for code in value.values():
+            _check_currency_code(code)
+        return value
+
+    @model_validator(mode="after")
+    def _reporting_rate(self) -> Currency:
+        if self.reporting in self.rates and self.rates[self.reporting] != 1:
+            raise ValueError(f"rates.{self.reporting}: the reporting currency converts at 1, not "
+                             f"{self.rates[self.reporting]}")
+        return self
 
 
 class Config(_Strict):
@@ -118,6 +190,7 @@ class Config(_Strict):
     exports_dir: Path = Path("data/exports")
     lookback_days: int = Field(default=3, ge=0, le=90)
     schedule: Schedule = Schedule()
+    checks: Checks = Checks()
     currency: Currency = Currency()
     brands: list[Brand] = Field(min_length=1)
     accounts: list[Account] = []
@@ -152,6 +225,8 @@ class Config(_Strict):
         for i, target in enumerate(self.targets):
             if target.scope.brand not in brand_ids:
                 raise ValueError(f"targets[{i}].scope.brand: unknown brand {target.scope.brand!r}")
+            if target.kpi not in KPI_BY_NAME:
+                raise ValueError(f"targets[{i}].kpi: unknown KPI {target.kpi!r} (KPIs: {', '.join(KPI_BY_NAME)})")
         return self
 
     # ---- resolved views ---------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import jinja2
 import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
-from transforms.catalogue import ACCOUNT_KPIS, KPIS
+from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS
 from warehouse.writes import insert_frame, replace_window
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -20,9 +22,39 @@ _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jin
 DERIVED_CAPABILITIES = ("engagements", "followers_net_change", "followers", "posts_published")
 
 
+class CurrencyError(ValueError):
+    """Money in a currency the config cannot convert: worded for the person who edits the config."""
+
+
+@dataclass(frozen=True)
+class ReportingCurrency:
+    """The currency money KPIs are reported in, and how to convert into it (config key `currency`).
+
+    `rates` holds units of `code` per unit of each other currency; `web_revenue` the currency of a
+    web property's revenue by property id (GA4 exports do not state it), default `code`.
+    """
+
+    code: str
+    rates: Mapping[str, float] = field(default_factory=dict)
+    web_revenue: Mapping[str, str] = field(default_factory=dict)
+
+    def rate_map(self) -> dict[str, list[object]]:
+        """The rates as a DuckDB MAP parameter, the reporting currency itself at 1."""
+        return duckdb_map({**{k: float(v) for k, v in self.rates.items()}, self.code: 1.0})
+
+
+def duckdb_map(mapping: Mapping[str, object]) -> dict[str, list[object]]:
+    """A mapping as a DuckDB MAP query parameter (a plain dict would bind as a STRUCT)."""
+    return {"key": list(mapping), "value": list(mapping.values())}
+
+
 def _requires_sql(requires: tuple[str, ...]) -> str:
     groups = ["(" + " OR ".join(f"can_{m}" for m in group.split("|")) + ")" for group in requires]
     return " AND ".join(groups) or "true"
+
+
+def sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
 @cache
@@ -34,8 +66,8 @@ def capabilities_sql() -> str:
 @cache
 def kpi_daily_sql() -> str:
     return _ENV.get_template("kpi_daily.sql.j2").render(
-        capabilities=capabilities_sql(), kpis=ACCOUNT_KPIS,
-        requires={k.name: _requires_sql(k.requires) for k in ACCOUNT_KPIS})
+        capabilities=capabilities_sql(), account_kpis=ACCOUNT_KPIS, brand_platform_kpis=BRAND_PLATFORM_KPIS,
+        brand_kpis=BRAND_KPIS, requires={k.name: _requires_sql(k.requires) for k in KPIS})
 
 
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
@@ -43,14 +75,132 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
         "kpi": k.name, "category": k.category, "unit": k.unit, "formula": k.formula,
         "numerator": k.numerator, "denominator": k.denominator, "higher_is_better": k.higher_is_better,
         "indicator": k.indicator, "aggregation": k.aggregation, "description": k.description,
+        "level": k.level, "scale": float(k.scale), "period_rule": k.period,
     } for k in KPIS])
     con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM kpi.catalogue")
-    insert_frame(con, "kpi.catalogue", frame)
-    con.execute("COMMIT")
+    try:
+        con.execute("DELETE FROM kpi.catalogue")
+        insert_frame(con, "kpi.catalogue", frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
     return len(frame)
 
 
-def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
-    """Replace kpi.daily for [start, end] (inclusive) from core.account_daily."""
-    return replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {})
+def check_currencies(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+                     currency: ReportingCurrency | None) -> None:
+    """Refuse to compute money KPIs for [start, end] when an amount's currency cannot be converted.
+
+    Raised before any write, naming the currency, the source and the config key to add, so spend
+    in several currencies is never summed unconverted.
+    """
+    rows = con.execute(sql("kpi_currencies.sql"), {
+        "start": start, "end": end, "reporting": currency.code if currency else None,
+        "revenue_currency": duckdb_map(currency.web_revenue if currency else {})}).fetchall()
+    problems = []
+    for what, platform, account_id, code, first, last in rows:
+        where = f"{what} of {platform}/{account_id} ({first}..{last})"
+        if currency is None:
+            problems.append(f"{where} is in {code or 'an unknown currency'}, but no reporting currency is "
+                            "configured: set currency.reporting (and currency.rates) in the config")
+        elif code is None:
+            problems.append(f"{where} has no currency (the source names none): re-export it with the "
+                            "currency in the spend header, or set the ad account's currency")
+        elif code != currency.code and code not in currency.rates:
+            problems.append(f"{where} is in {code}, but the config has no rate for it: add "
+                            f"currency.rates.{code} (units of {currency.code} per 1 {code})")
+    if problems:
+        raise CurrencyError("cannot convert money to the reporting currency:\n- " + "\n- ".join(problems))
+
+
+def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+                    currency: ReportingCurrency | None = None) -> int:
+    """Replace kpi.daily for [start, end] (inclusive) from the core tables.
+
+    `currency` converts ad spend and web revenue; without it, any money in the window is an error.
+    """
+    check_currencies(con, start, end, currency)
+    return replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
+        "rates": currency.rate_map() if currency else duckdb_map({}),
+        "reporting": currency.code if currency else None,
+        "revenue_currency": duckdb_map(currency.web_revenue if currency else {})})
+
+
+# ---- baselines -------------------------------------------------------------------------------
+
+# The trailing window of kpi_baselines.sql (28 days before the day; the same-weekday median reaches
+# 8 weeks back): the kpi_baselines asset declares this look-back on kpi_daily.
+BASELINE_LOOKBACK_DAYS = 28
+ANOMALY_ROBUST_Z = 3.5
+ANOMALY_MIN_OBSERVATIONS = 14
+
+
+def build_kpi_baselines(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
+    """Replace kpi.baselines for [start, end] from kpi.daily (read from 56 days before `start`)."""
+    return replace_window(con, "kpi.baselines", "date", start, end, sql("kpi_baselines.sql"), {
+        "anomaly_z": ANOMALY_ROBUST_Z, "anomaly_min_obs": ANOMALY_MIN_OBSERVATIONS})
+
+
+# ---- targets ---------------------------------------------------------------------------------
+
+# kpi_target_progress.sql fits the values of the 28 days up to the day (the asset declares the
+# 27 days before the window on kpi_daily).
+TREND_DAYS = 28
+MIN_TREND_OBSERVATIONS = 7  # fewer known values than this: no projection
+BEHIND_SHARE = 0.8  # "behind" when the projection covers at least 80% of the planned change
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """One config target: reach `target_value` of `kpi` at the scope's kpi.daily series by `due_date`."""
+
+    target_id: str
+    kpi: str
+    brand_id: str
+    platform: str
+    account_id: str
+    target_value: float
+    start_date: dt.date
+    due_date: dt.date
+    direction: str | None = None  # increase | decrease; None: from the catalogue's higher_is_better
+
+
+class TargetError(ValueError):
+    """A target the KPI layer cannot follow, worded for the person who edits the config."""
+
+
+def _target_rows(targets: list[TargetSpec]) -> list[dict[str, object]]:
+    rows = []
+    for target in targets:
+        kpi = KPI_BY_NAME.get(target.kpi)
+        if kpi is None:
+            raise TargetError(f"targets[{target.target_id}].kpi: unknown KPI {target.kpi!r} "
+                              f"(see kpi.catalogue: {', '.join(sorted(KPI_BY_NAME))})")
+        direction = target.direction or ("increase" if kpi.higher_is_better else "decrease")
+        if direction not in ("increase", "decrease"):
+            raise TargetError(f"targets[{target.target_id}].direction: {direction!r} is not increase or decrease")
+        rows.append({"target_id": target.target_id, "kpi": target.kpi, "brand_id": target.brand_id,
+                     "platform": target.platform, "account_id": target.account_id,
+                     "target_value": float(target.target_value), "start_date": target.start_date,
+                     "due_date": target.due_date, "direction": direction})
+    return rows
+
+
+def build_kpi_target_progress(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+                              targets: list[TargetSpec]) -> int:
+    """Replace kpi.target_progress for [start, end]; drop the rows of targets no longer configured."""
+    rows = _target_rows(targets)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM kpi.target_progress WHERE NOT list_contains($ids, target_id)",
+                    {"ids": [r["target_id"] for r in rows] or [""]})
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    if not rows:
+        return replace_window(con, "kpi.target_progress", "date", start, end,
+                              "SELECT * FROM kpi.target_progress WHERE false", {})
+    return replace_window(con, "kpi.target_progress", "date", start, end, sql("kpi_target_progress.sql"), {
+        "targets": rows, "min_trend_observations": MIN_TREND_OBSERVATIONS, "behind_share": BEHIND_SHARE})
