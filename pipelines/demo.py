@@ -50,10 +50,12 @@ brands:
 accounts:
 {accounts}
 targets:
-  - id: "ig-followers-q1"
+  # Meta exports carry no follower totals (only gross follows), so the follower target is on X,
+  # whose series is rebuilt from the known count and daily follows/unfollows.
+  - id: "x-followers-q1"
     kpi: "followers"
-    scope: {{brand: "acme", platform: "instagram"}}
-    target: 27000
+    scope: {{brand: "acme", platform: "x"}}
+    target: 9500
     start: "{start}"
     due: "{end}"
 """
