@@ -42,12 +42,21 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
             if (schema, table) in table_names:
                 con.execute(f'COMMENT ON COLUMN snapshot."{schema}"."{table}"."{column}" IS ' + _literal(comment))
         views = con.execute(
-            f"SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal "
+            f"SELECT schema_name, view_name, sql, comment FROM duckdb_views() WHERE NOT internal "
             f"AND database_name = current_database() AND schema_name IN ({schemas})").fetchall()
+        view_columns = con.execute(
+            f"SELECT c.schema_name, c.table_name, c.column_name, c.comment FROM duckdb_columns() AS c "
+            f"JOIN duckdb_views() AS v ON v.database_name = c.database_name AND v.schema_name = c.schema_name "
+            f"AND v.view_name = c.table_name WHERE c.database_name = current_database() "
+            f"AND c.schema_name IN ({schemas}) AND c.comment IS NOT NULL AND c.comment <> ''").fetchall()
         con.execute("USE snapshot")
         try:
-            for _schema, _view, view_sql in views:
+            for schema, view, view_sql, comment in views:
                 con.execute(view_sql)
+                if comment:
+                    con.execute(f'COMMENT ON VIEW "{schema}"."{view}" IS ' + _literal(comment))
+            for schema, view, column, comment in view_columns:
+                con.execute(f'COMMENT ON COLUMN "{schema}"."{view}"."{column}" IS ' + _literal(comment))
         finally:
             con.execute(f'USE "{main_database}"')
     finally:

@@ -71,3 +71,7 @@ def test_range_reruns_and_overlaps_leave_the_warehouse_identical(demo):
         assert snapshot(con) == first
         assert con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'daily' "
                            "AND schema_name = 'kpi'").fetchall()[0][0].startswith("Daily KPI values")
+        uncommented_views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal "
+                                        "AND coalesce(comment, '') = ''").fetchall()
+        assert uncommented_views == []
+        assert con.execute("SELECT count(*) FROM kpi.weekly").fetchall()[0][0] > 0
