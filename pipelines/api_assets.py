@@ -29,8 +29,17 @@ def api_account(config: Config, account: Account, platform: str) -> tuple[ApiAcc
     if missing:
         return None, f"environment variable(s) not set: {', '.join(missing)}"
     credentials = {role: os.environ[env] for role, env in names.items()}
+    options: dict[str, object] = {
+        # Refreshed OAuth tokens live beside the warehouse (never in it), in a 0600 file.
+        "token_cache": str(config.warehouse_path.parent / "secrets" / "oauth_tokens.json"),
+        # Mention counts for share of voice (X): one query per brand and competitor.
+        "mention_queries": {subject.id: subject.mention_keywords
+                            for brand in config.brands for subject in [brand, *brand.competitors]
+                            if subject.mention_keywords},
+        **account.api_options,
+    }
     return ApiAccount(platform, account.account_id, config.account_timezone(account), credentials,
-                      base_url=account.api_base_url), None
+                      base_url=account.api_base_url, options=options), None
 
 
 def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefinition) -> dg.AssetsDefinition:

@@ -82,6 +82,9 @@ class Account(_Strict):
     credentials_env: dict[str, str] = {}
     # Host override, e.g. a proxy or the local API emulator.
     api_base_url: str | None = None
+    # Connector options, documented per platform in docs/api.md (e.g. location_ids for Google
+    # Business Profile, api_version for LinkedIn, conversion_action_types for Meta Ads).
+    api_options: dict[str, Any] = {}
 
     @field_validator("account_id", mode="before")
     @classmethod

@@ -111,3 +111,33 @@ def test_one_failing_account_does_not_stop_the_others(config, meta_graph, tmp_pa
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         accounts = con.execute("SELECT DISTINCT account_id FROM raw.account_daily_values").fetchall()
     assert accounts == [(PAGE,)]
+
+
+def test_api_account_reads_secrets_from_the_environment_only(tmp_path, monkeypatch):
+    from pipelines.api_assets import api_account
+
+    path = tmp_path / "socialkpi.yaml"
+    path.write_text("""
+start_date: "2026-01-01"
+warehouse: "w/warehouse.duckdb"
+brands: [{id: acme, name: Acme, mention_keywords: ["acme", "#acme"],
+          competitors: [{id: globex, name: Globex, mention_keywords: ["globex"]}]}]
+accounts:
+  - {platform: x, account_id: "1", brand: acme, token_env: X_TOKEN,
+     credentials_env: {refresh_token: X_REFRESH}, api_options: {non_public_metrics: false}}
+  - {platform: x, account_id: "2", brand: acme}
+""", encoding="utf-8")
+    config = load_config(path)
+    monkeypatch.setenv("X_TOKEN", "secret-token")
+    monkeypatch.delenv("X_REFRESH", raising=False)
+    account, why = api_account(config, config.accounts[0], "x")
+    assert account is None and why == "environment variable(s) not set: X_REFRESH"
+    monkeypatch.setenv("X_REFRESH", "secret-refresh")
+    account, why = api_account(config, config.accounts[0], "x")
+    assert why is None
+    assert account.credentials == {"access_token": "secret-token", "refresh_token": "secret-refresh"}
+    assert account.options["token_cache"] == str(tmp_path / "w" / "secrets" / "oauth_tokens.json")
+    assert account.options["mention_queries"] == {"acme": ["acme", "#acme"], "globex": ["globex"]}
+    assert account.options["non_public_metrics"] is False
+    assert "secret-token" not in repr(account) and "secret-refresh" not in repr(account)  # not in the repr
+    assert api_account(config, config.accounts[1], "x") == (None, "no token_env in the config (export-only account)")
