@@ -1,12 +1,15 @@
 """Land API pulls in raw, and re-normalise landed pages without the network (`socialkpi replay`).
 
-A pull of one account and date window replaces that account's earlier API pages and records for
-the same window, so re-running a day never duplicates. The HTTP work happens before any warehouse
-connection is opened (DuckDB allows one writer; a connection is never held across network calls).
+A pull replaces exactly the values it reports again (restated days), so re-running a day never
+duplicates, and keeps what it does not report again: follower totals dated an earlier night, and
+days older than the platform's history limit. Pages of every pull stay for `replay`.
+The HTTP work happens before any warehouse connection is opened (DuckDB allows one writer; a
+connection is never held across network calls).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -19,17 +22,19 @@ from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
 from transforms.records import Provenance, raw_frames, record_count
 from warehouse.writes import insert_frame
 
-# Dated raw tables and their date column: an API pull replaces its window in each.
-_DATED = {
-    "raw.account_daily_values": "date",
-    "raw.post_metric_values": "snapshot_date",
-    "raw.ads_daily_values": "date",
-    "raw.web_daily_values": "date",
-    "raw.mentions_daily_values": "date",
+# What identifies one reported value in each raw table. A new pull replaces exactly the values it
+# reports again (restated days); values it does not report again stay: a follower total dated an
+# earlier night, or days beyond the platform's history limit that the API can no longer serve.
+_VALUE_KEYS = {
+    "raw.account_daily_values": ("date", "metric", "source_metric"),
+    "raw.post_metric_values": ("post_id", "snapshot_date", "metric", "source_metric"),
+    "raw.ads_daily_values": ("date", "campaign_id", "metric", "source_metric"),
+    "raw.web_daily_values": ("date", "social_platform", "metric", "source_metric"),
+    "raw.mentions_daily_values": ("date", "subject_id", "social_platform"),
+    "raw.post_records": ("post_id",),
+    "raw.review_records": ("review_id",),
+    "raw.survey_response_records": ("survey_id", "response_id"),
 }
-# Undated records are replaced by their key.
-_KEYED = {"raw.post_records": "post_id", "raw.review_records": "review_id",
-          "raw.survey_response_records": "response_id"}
 
 
 @dataclass(frozen=True)
@@ -65,33 +70,45 @@ def _pages_frame(pull: ApiPull) -> pd.DataFrame:
 
 def _replace_records(con: duckdb.DuckDBPyConnection, platform: str, account_id: str, start: dt.date,
                      end: dt.date, parsed: ParsedExport, fetched_at: dt.datetime) -> int:
+    """Replace the API values this pull reports again; keep the ones it does not."""
     origin = Provenance("api", pull_key(platform, account_id, start, end), fetched_at, platform, account_id)
-    frames = raw_frames(parsed, origin)
-    for table, column in _DATED.items():
-        con.execute(f"DELETE FROM {table} WHERE source = 'api' AND platform = ? AND account_id = ? "
-                    f"AND {column} BETWEEN ? AND ?", [platform, account_id, start, end])
-    for table, key in _KEYED.items():
-        if table in frames:
-            con.execute(f"DELETE FROM {table} WHERE source = 'api' AND platform = ? AND account_id = ? "
-                        f"AND {key} IN (SELECT unnest(?))",
-                        [platform, account_id, sorted(set(frames[table][key]))])
-    for table, frame in frames.items():
+    for table, frame in raw_frames(parsed, origin).items():
+        keys = _VALUE_KEYS[table]
+        view = f"_pull_{table.replace('.', '_')}"
+        con.register(view, frame[list(keys)].drop_duplicates())
+        try:
+            matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
+            con.execute(f"DELETE FROM {table} AS t USING {view} AS p WHERE t.source = 'api' "
+                        f"AND t.platform = ? AND t.account_id = ? AND {matches}", [platform, account_id])
+        finally:
+            con.unregister(view)
         insert_frame(con, table, frame)
     return record_count(parsed)
 
 
+def _as_of_window_end(parsed: ParsedExport, end: dt.date) -> ParsedExport:
+    """Lifetime post counters read on the pull day are dated the window's last day at the latest:
+    a nightly window ends yesterday, and core only builds dates inside the runs' windows."""
+    if all(m.snapshot_date <= end for m in parsed.post_metrics):
+        return parsed
+    return dataclasses.replace(parsed, post_metrics=[
+        m if m.snapshot_date <= end else dataclasses.replace(m, snapshot_date=end) for m in parsed.post_metrics])
+
+
 def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
-    """Replace the account's pages and records of the pull's window, in one transaction."""
+    """Land the pull's pages (replacing an earlier pull of the same window) and its values, in one
+    transaction. Pages of other, overlapping windows stay: they are the history `replay` reads."""
     platform, account_id = pull.account.platform, pull.account.account_id
     fetched = max((p.fetched_at for p in pull.pages), default=dt.datetime.now(dt.UTC))
     fetched_at = fetched.astimezone(dt.UTC).replace(tzinfo=None) if fetched.tzinfo else fetched
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM raw.api_pages WHERE platform = ? AND account_id = ? "
-                    "AND window_start >= ? AND window_end <= ?", [platform, account_id, pull.start, pull.end])
+                    "AND window_start = ? AND window_end = ?", [platform, account_id, pull.start, pull.end])
         if pull.pages:
             insert_frame(con, "raw.api_pages", _pages_frame(pull))
-        records = _replace_records(con, platform, account_id, pull.start, pull.end, pull.parsed, fetched_at)
+        records = _replace_records(con, platform, account_id, pull.start, pull.end,
+                                   _as_of_window_end(pull.parsed, pull.end), fetched_at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -101,33 +118,34 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
 
 def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], start: dt.date,
            end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str) -> dict[str, int]:
-    """Re-normalise every landed API page whose window lies in [start, end]; no network call.
+    """Re-normalise every landed API pull whose window lies in [start, end]; no network call.
 
-    Returns records landed per platform/account.
+    Pulls are replayed one by one in the order they were fetched, so where nightly windows overlap
+    the latest pull's restated values win, as they did when landed. Returns records per account.
     """
     rows = con.execute("""
         SELECT platform, account_id, window_start, window_end, page_no, endpoint, params, status, body, fetched_at
         FROM raw.api_pages WHERE window_start >= ? AND window_end <= ?
         ORDER BY platform, account_id, window_start, window_end, page_no""", [start, end]).fetchall()
-    groups: dict[tuple[str, str], list[RawPage]] = {}
+    pulls: dict[tuple[str, str, dt.date, dt.date], list[RawPage]] = {}
     for platform, account_id, w_start, w_end, _n, endpoint, params, status, body, fetched_at in rows:
-        groups.setdefault((platform, account_id), []).append(RawPage(
+        pulls.setdefault((platform, account_id, w_start, w_end), []).append(RawPage(
             endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
             body=json.loads(body) if body else None, fetched_at=fetched_at.replace(tzinfo=dt.UTC),
             window_start=w_start, window_end=w_end))
     landed: dict[str, int] = {}
-    for (platform, account_id), pages in groups.items():
+    for (platform, account_id, w_start, w_end), pages in sorted(
+            pulls.items(), key=lambda item: max(p.fetched_at for p in item[1])):
         account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone))
-        parsed = registry[platform].api(account).normalise(pages)
+        parsed = _as_of_window_end(registry[platform].api(account).normalise(pages), w_end)
         fetched_at = max(p.fetched_at for p in pages).replace(tzinfo=None)
-        first, last = min(p.window_start for p in pages), max(p.window_end for p in pages)
         con.execute("BEGIN TRANSACTION")
         try:
-            landed[f"{platform}/{account_id}"] = _replace_records(
-                con, platform, account_id, first, last, parsed, fetched_at)
+            records = _replace_records(con, platform, account_id, w_start, w_end, parsed, fetched_at)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
+        key = f"{platform}/{account_id}"
+        landed[key] = landed.get(key, 0) + records
     return landed
-
