@@ -22,6 +22,7 @@ import duckdb
 import pytest
 import yaml
 
+from connectors.base import ApiAccount, load_connectors
 from pipelines.build import build_definitions
 from pipelines.config import Config, load_config
 from tests.fakes import google, linkedin, meta, tiktok, x
@@ -86,13 +87,16 @@ def kpis(config: Config, day: dt.date, platform: str, account_id: str = "all") -
 
 
 def assert_landed(config: Config, platform: str, account_id: str, token: str, table: str, records: int) -> None:
-    """The pull's pages are in raw.api_pages for the run's window, without the token, and
-    `records` canonical records of it are in the raw table `table`."""
+    """The pull's pages are in raw.api_pages for the run's window widened to the platform's own
+    lookback (e.g. Meta Ads' 7 attribution days), without the token, and `records` canonical
+    records of it are in the raw table `table`."""
+    lookback = load_connectors()[platform].api(ApiAccount(platform, account_id, "UTC")).lookback_days
+    first_day = min(D1, D3 - dt.timedelta(days=lookback - 1))
     count, first, last, statuses, stored = query(
         config, "SELECT count(*), min(window_start), max(window_end), list(DISTINCT status), "
                 "string_agg(endpoint || CAST(params AS VARCHAR) || CAST(body AS VARCHAR), '') "
                 "FROM raw.api_pages WHERE platform = ? AND account_id = ?", platform, account_id)[0]
-    assert count > 0 and (first, last) == (D1, D3) and statuses == [200]
+    assert count > 0 and (first, last) == (first_day, D3) and statuses == [200]
     assert token not in stored
     landed = query(config, f"SELECT count(*) FROM {table} WHERE source = 'api' AND platform = ? AND account_id = ?",
                    platform, account_id)[0][0]
@@ -170,7 +174,8 @@ def ad_row(day: dt.date, campaign: str, spend: str, impressions: str, clicks: st
 
 def test_meta_ads(tmp_path, monkeypatch, meta_graph):
     meta_graph.ad_accounts[AD_ACCOUNT] = FakeAdAccount(AD_ACCOUNT, currency="USD", rows=[
-        ad_row(D1 - DAY, LEADS, "99.00", "9000", "90"),  # before the window: never asked for
+        # before the run's window, but inside Meta Ads' 7-day lookback: pulled too (4 records)
+        ad_row(D1 - DAY, LEADS, "99.00", "9000", "90"),
         ad_row(D1, LEADS, "20.00", "4000", "50",
                [{"action_type": "link_click", "value": "30"}, {"action_type": "lead", "value": "4"}]),
         ad_row(D1, RETARGET, "10.00", "1000", "10", [{"action_type": "purchase", "value": "1"}]),
@@ -187,7 +192,7 @@ def test_meta_ads(tmp_path, monkeypatch, meta_graph):
     run_pipeline(config)
 
     # spend, impressions, reach, clicks for 5 rows = 20, + conversions for the 4 rows with actions = 24
-    assert_landed(config, "meta_ads", AD_ACCOUNT, meta.VALID_TOKEN, "raw.ads_daily_values", 24)
+    assert_landed(config, "meta_ads", AD_ACCOUNT, meta.VALID_TOKEN, "raw.ads_daily_values", 24 + 4)
     campaigns = query(config, "SELECT date, campaign_id, currency, spend, impressions, clicks, conversions "
                               "FROM core.ads_daily ORDER BY date, campaign_id")
     assert campaigns == [
@@ -315,7 +320,8 @@ def yt_day(views: int, likes: int, comments: int, shares: int, gained: int, lost
 
 def test_youtube(tmp_path, monkeypatch, youtube_api):
     youtube_api.channels[CHANNEL] = FakeChannel(CHANNEL, daily={
-        D1 - DAY: yt_day(999, 1, 1, 1, 1, 1),  # before the window: not in the report asked for
+        # before the run's window, but inside YouTube's 5-day lookback: pulled too (8 records)
+        D1 - DAY: yt_day(999, 1, 1, 1, 1, 1),
         D1: yt_day(1224, 40, 6, 3, 12, 2),
         D2: yt_day(860, 22, 4, 2, 7, 3),
         D3: yt_day(932, 30, 5, 4, 9, 0),
@@ -328,7 +334,7 @@ def test_youtube(tmp_path, monkeypatch, youtube_api):
     run_pipeline(config)
 
     # 8 report metrics x 3 days
-    assert_landed(config, "youtube", CHANNEL, google.VALID_TOKEN, "raw.account_daily_values", 24)
+    assert_landed(config, "youtube", CHANNEL, google.VALID_TOKEN, "raw.account_daily_values", 24 + 8)
     days = query(config, "SELECT date, video_views, likes, engagements, followers_gained, followers_lost, "
                          "followers_net_change, followers FROM core.account_daily WHERE platform = 'youtube' "
                          "ORDER BY date")
