@@ -7,18 +7,44 @@ import dagster as dg
 from connectors.base import load_connectors
 from pipelines.api_assets import build_api_assets
 from pipelines.assets import build_assets
+from pipelines.checks import build_freshness_checks, build_freshness_sensor, build_quality_checks
 from pipelines.config import Config
 from pipelines.resources import SocialKpi
+from pipelines.schedules import build_nightly_schedule
+from pipelines.sensors import build_drop_folder_sensor
+
+REFRESH_JOB = "refresh"
 
 
 def daily_partitions(config: Config) -> dg.DailyPartitionsDefinition:
     return dg.DailyPartitionsDefinition(start_date=config.start_date.isoformat(), timezone=config.timezone)
 
 
+def partitioned_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    """Keys of the time-partitioned assets (the ones a freshness check can judge)."""
+    return sorted((key for a in assets if a.partitions_def is not None for key in a.keys),
+                  key=lambda k: k.to_user_string())
+
+
 def build_definitions(config: Config) -> dg.Definitions:
     partitions = daily_partitions(config)
     assets = build_assets(partitions, build_api_assets(load_connectors(), partitions))
+    quality_checks = build_quality_checks()
+    freshness_checks = build_freshness_checks(config, partitioned_keys(assets))
+    # Every asset with its quality checks; the freshness checks judge the runs, so they run from
+    # their own sensor, not inside them.
+    refresh = dg.define_asset_job(
+        REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks),
+        description="Land new export files, rebuild the run's partition range of core and KPI tables, "
+                    "check them, publish the analysts' snapshot.")
     return dg.Definitions(
         assets=assets,
+        asset_checks=[*quality_checks, *freshness_checks],
+        jobs=[refresh],
+        schedules=[build_nightly_schedule(config, refresh)],
+        sensors=[build_drop_folder_sensor(config, refresh), build_freshness_sensor(freshness_checks)],
         resources={"socialkpi": SocialKpi(config_path=str(config.source.resolve()))},
+        # Every step reads or writes the one DuckDB file and the duckdb_writer pool runs them one
+        # at a time anyway: one process per run saves a Python start per step and lock hand-overs.
+        executor=dg.in_process_executor,
     )

@@ -1,0 +1,208 @@
+"""Asset checks: data quality of core.account_daily and kpi.daily, and freshness of the partitions.
+
+Attached by asset key, so the assets' module stays the assets' own. The checks look at the
+run's partition range (the days the run just rebuilt) when there is one, else at the whole
+table. They read through a read-only connection in the `duckdb_writer` pool: a reader and a
+writer of the same DuckDB file in two processes would lock each other out.
+
+Severity: a negative count is corrupt input that would flow into every KPI, so that check is
+blocking (the run stops before kpi_daily). Jumps in followers and missing latest days are often
+real (a viral day, an export not downloaded yet), so they warn. A KPI outside its bounds is an
+ERROR but does not block: the analysts' snapshot still publishes, with the check red in the UI.
+"""
+
+
+import datetime as dt
+import warnings
+from collections.abc import Sequence
+
+import dagster as dg
+
+from pipelines.assets import DUCKDB_POOL
+from pipelines.config import Config
+from pipelines.resources import SocialKpi
+from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
+from warehouse import checks as quality
+from warehouse.connection import connect
+
+CORE_ACCOUNT_DAILY = dg.AssetKey("core_account_daily")
+KPI_DAILY = dg.AssetKey("kpi_daily")
+OPEN = None
+
+# Bounds of each KPI's value in kpi.daily, (low, high), None = open; decided per KPI from its formula:
+# - shares of a whole are 0-100: share_of_voice, bounce_rate (bounced sessions are sessions), csat,
+#   ctr (a click on content needs an impression of it);
+# - rates whose numerator can exceed the denominator are only >= 0: engagement and reach rates (one
+#   person can like, comment and share; content reaches non-followers), conversion_rate (several
+#   key events per click), follower_churn_rate (unfollows include people who followed the same day,
+#   so a small account can lose more than it started the day with), cpc, cpm, engagements_per_post;
+# - audience_growth_rate and roi are >= -100 (you cannot lose more than you had; revenue >= 0);
+#   follower_retention_rate = 100 - churn is <= 100; nps is -100..100; average_rating is 1-5;
+# - counts are >= 0, except followers_net_change.
+KPI_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    **{name: (0, OPEN) for name in (
+        "followers", "impressions", "reach", "potential_reach", "profile_visits", "video_views", "likes",
+        "comments", "shares", "saves", "clicks", "engagements", "posts_published", "conversions",
+        "reviews_count")},
+    "followers_net_change": (OPEN, OPEN),
+    "audience_growth_rate": (-100, OPEN),
+    "reach_rate": (0, OPEN),
+    "share_of_voice": (0, 100),
+    "engagement_rate": (0, OPEN),
+    "engagement_rate_reach": (0, OPEN),
+    "engagement_rate_impressions": (0, OPEN),
+    "applause_rate": (0, OPEN),
+    "amplification_rate": (0, OPEN),
+    "virality_rate": (0, OPEN),
+    "post_reaction_rate": (0, OPEN),
+    "engagements_per_post": (0, OPEN),
+    "follower_churn_rate": (0, OPEN),
+    "follower_retention_rate": (OPEN, 100),
+    "ctr": (0, 100),
+    "conversion_rate": (0, OPEN),
+    "bounce_rate": (0, 100),
+    "cpc": (0, OPEN),
+    "cpm": (0, OPEN),
+    "roi": (-100, OPEN),
+    "average_rating": (1, 5),
+    "csat": (0, 100),
+    "nps": (-100, 100),
+}
+
+
+def check_window(context: dg.AssetCheckExecutionContext) -> tuple[dt.date | None, dt.date | None]:
+    """Inclusive dates the run rebuilt (its partition range), or (None, None) for the whole table.
+
+    The checks are not partitioned themselves, so the range is read from the run's tags (a range
+    run) or its partition key (a one-day run).
+    """
+    tags = context.run.tags
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        return dt.date.fromisoformat(tags[RANGE_START_TAG]), dt.date.fromisoformat(tags[RANGE_END_TAG])
+    if "dagster/partition" in tags:
+        day = dt.date.fromisoformat(tags["dagster/partition"])
+        return day, day
+    return None, None
+
+
+def _table(findings: quality.Findings) -> dg.MetadataValue:
+    header = "| " + " | ".join(findings.columns) + " |\n|" + "---|" * len(findings.columns) + "\n"
+    body = "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in findings.rows)
+    return dg.MetadataValue.md(header + body if findings.rows else "none")
+
+
+def _metadata(findings: quality.Findings, start: dt.date | None, end: dt.date | None) -> dict[str, dg.MetadataValue]:
+    return {"window": dg.MetadataValue.text(f"{start} .. {end}" if start else "whole table"),
+            "violations": dg.MetadataValue.int(findings.total),
+            "examples": _table(findings)}
+
+
+def _warehouse_missing(socialkpi: SocialKpi, check_name: str) -> dg.AssetCheckResult | None:
+    path = socialkpi.config.warehouse_path
+    if path.exists():
+        return None
+    return dg.AssetCheckResult(check_name=check_name, passed=False,
+                               description=f"no warehouse at {path}: materialise the assets first")
+
+
+def build_quality_checks() -> list[dg.AssetChecksDefinition]:
+    """The data-quality checks on core_account_daily and kpi_daily."""
+
+    @dg.asset_check(asset=CORE_ACCOUNT_DAILY, blocking=True, pool=DUCKDB_POOL,
+                    description="No negative count in core.account_daily (every numeric column except "
+                                "followers_net_change). Blocking: a corrupt count would flow into every KPI.")
+    def non_negative_counts(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, "non_negative_counts")
+        if missing:
+            return missing
+        start, end = check_window(context)
+        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+            findings = quality.negative_counts(con, start, end)
+        return dg.AssetCheckResult(passed=findings.ok, metadata=_metadata(findings, start, end),
+                                   description=None if findings.ok else
+                                   f"{findings.total} negative counts: fix or re-download the export files")
+
+    @dg.asset_check(asset=CORE_ACCOUNT_DAILY, pool=DUCKDB_POOL,
+                    description="Followers do not move day over day by more than `checks.followers_jump_share` "
+                                "(default 50 %) of the previous day's count (WARN).")
+    def followers_continuity(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, "followers_continuity")
+        if missing:
+            return missing
+        start, end = check_window(context)
+        share = socialkpi.config.checks.followers_jump_share
+        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+            findings = quality.follower_jumps(con, start, end, share)
+        return dg.AssetCheckResult(passed=findings.ok, severity=dg.AssetCheckSeverity.WARN,
+                                   metadata={**_metadata(findings, start, end),
+                                             "max_share": dg.MetadataValue.float(share)})
+
+    @dg.asset_check(asset=CORE_ACCOUNT_DAILY, pool=DUCKDB_POOL,
+                    description="Every account of the config has data on the latest day (the run's last "
+                                "day, else the table's) (WARN).")
+    def accounts_have_latest_day(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, "accounts_have_latest_day")
+        if missing:
+            return missing
+        config = socialkpi.config
+        accounts = [(config.platform_of(a.platform), a.account_id) for a in config.accounts]
+        _, end = check_window(context)
+        with connect(config.warehouse_path, read_only=True) as con:
+            day = end or quality.latest_day(con)
+            if day is None:
+                return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
+                                           description="core.account_daily is empty")
+            findings = quality.accounts_without_day(con, accounts, day)
+        return dg.AssetCheckResult(
+            passed=findings.ok, severity=dg.AssetCheckSeverity.WARN,
+            description=None if findings.ok else f"{findings.total} of {len(accounts)} accounts have no data on {day}",
+            metadata={"day": dg.MetadataValue.text(day.isoformat()),
+                      "accounts_without_data": dg.MetadataValue.int(findings.total),
+                      "accounts": _table(findings)})
+
+    @dg.asset_check(asset=KPI_DAILY, pool=DUCKDB_POOL,
+                    description="Every kpi.daily value is finite and within its KPI's bounds (percent shares "
+                                "0-100, rates >= 0, nps -100..100, ...; see KPI_BOUNDS in pipelines/checks.py).")
+    def kpis_within_bounds(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, "kpis_within_bounds")
+        if missing:
+            return missing
+        start, end = check_window(context)
+        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+            findings = quality.kpis_out_of_bounds(con, start, end, KPI_BOUNDS)
+            unbounded = [k for k in quality.kpis_in_table(con, start, end) if k not in KPI_BOUNDS]
+        return dg.AssetCheckResult(passed=findings.ok, metadata={
+            **_metadata(findings, start, end),
+            "kpis_without_bounds": dg.MetadataValue.text(", ".join(unbounded) or "none")})
+
+    return [non_negative_counts, followers_continuity, accounts_have_latest_day, kpis_within_bounds]
+
+
+def freshness_deadline_cron(config: Config) -> str:
+    """The nightly schedule time plus `checks.freshness_grace_hours`, capped at 23:59 of the same day
+    (a deadline after midnight would expect the next day's partition)."""
+    hour = config.schedule.hour + config.checks.freshness_grace_hours
+    if hour > 23:
+        return "59 23 * * *"
+    return f"{config.schedule.minute} {hour} * * *"
+
+
+def build_freshness_checks(config: Config, partitioned: Sequence[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
+    """Yesterday's partition of each partitioned asset exists by the deadline (WARN).
+
+    Dagster marks these checks superseded by FreshnessPolicy, but a policy judges the asset's last
+    update, not whether yesterday's partition exists, which is the question here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        return list(dg.build_time_partition_freshness_checks(
+            assets=list(partitioned), deadline_cron=freshness_deadline_cron(config), timezone=config.timezone))
+
+
+def build_freshness_sensor(freshness_checks: Sequence[dg.AssetChecksDefinition]) -> dg.SensorDefinition:
+    """Evaluates the freshness checks on its own (they read Dagster's event log, not the warehouse)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        return dg.build_sensor_for_freshness_checks(freshness_checks=freshness_checks, name="freshness_checks",
+                                                    minimum_interval_seconds=600,
+                                                    default_status=dg.DefaultSensorStatus.RUNNING)

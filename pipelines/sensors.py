@@ -1,0 +1,156 @@
+"""The export drop-folder sensor: new or changed files start a run for the dates they cover.
+
+The cursor maps each file's path (relative to the drop folder) to its (size, mtime in ns); a
+file whose entry differs from the cursor is new or changed. The covered dates are read from the
+file name only (cheap: the sensor never opens a file); a file without a date in its name is
+taken to cover the last `lookback_days` + 1 days. The run lands the files (export_files) and
+rebuilds those dates of every partitioned asset; it replaces whole windows, so a run that
+covers more days than needed is only slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from pipelines.config import Config
+from pipelines.schedules import range_tags
+from transforms.exports import QUARANTINE, dates_in_name
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+DROP_FOLDER_SENSOR = "export_drop_folder"
+EXPORT_FILES = dg.AssetKey("export_files")
+# A file modified less than this long ago may still be being copied: it waits for the next tick
+# (export_files would quarantine a half-written file).
+SETTLE_SECONDS = 30
+
+FileState = tuple[int, int]  # (size in bytes, mtime in ns)
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def readable(relative: str) -> str:
+    """A file path fit for a log line (non-UTF-8 bytes of a file name shown as \\x.. escapes)."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def drop_folder_states(exports_dir: Path) -> dict[str, FileState]:
+    """(size, mtime) of every file the drop folder would consider.
+
+    Skips `_quarantine/` and hidden files and folders, and never follows a symbolic link (a link
+    could point outside the drop folder; export_files refuses them too).
+    """
+    states: dict[str, FileState] = {}
+    if not exports_dir.is_dir():
+        return states
+    for folder, subfolders, files in os.walk(exports_dir, followlinks=False):
+        relative_folder = Path(folder).relative_to(exports_dir)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")
+                               and not (relative_folder == Path(".") and d == QUARANTINE))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            info = os.lstat(os.path.join(folder, name))
+            if not stat.S_ISREG(info.st_mode):  # symbolic links, sockets, fifos
+                continue
+            states[(relative_folder / name).as_posix()] = (info.st_size, info.st_mtime_ns)
+    return states
+
+
+def covered_dates(relative: str, yesterday: dt.date, lookback_days: int) -> tuple[dt.date, dt.date]:
+    """Dates a dropped file covers, judged by its name.
+
+    Two or more dates in the name (Meta's `Jan-14-2025_Apr-14-2025_...`): the range they span.
+    One date: the export date; the file covers the `lookback_days` days before it and that day.
+    None: the last `lookback_days` + 1 days up to yesterday.
+    """
+    named = dates_in_name(Path(relative).name)
+    if len(named) >= 2:
+        return min(named), max(named)
+    end = named[0] if named else yesterday
+    return end - dt.timedelta(days=lookback_days), end
+
+
+def changed_files(previous: dict[str, FileState], current: dict[str, FileState], now: dt.datetime,
+                  settle_seconds: int = SETTLE_SECONDS) -> tuple[list[str], dict[str, FileState]]:
+    """Files that are new or changed since `previous` and settled, and the cursor to store.
+
+    An unsettled file (modified within the last `settle_seconds`) keeps its previous entry (if
+    any) in the cursor, so it counts as changed once it has settled. A modification time more
+    than a minute in the future (a skewed clock) is not waited for: it would never settle.
+    """
+    now_ns = int(now.timestamp() * 1e9)
+    unsettled_from, unsettled_to = now_ns - settle_seconds * 10**9, now_ns + 60 * 10**9
+    settled = {path: state for path, state in current.items() if not unsettled_from < state[1] <= unsettled_to}
+    changed = sorted(path for path, state in settled.items() if previous.get(path) != state)
+    cursor = {path: previous[path] for path in current if path not in settled and path in previous}
+    cursor.update(settled)
+    return changed, cursor
+
+
+def _load_cursor(text: str | None) -> dict[str, FileState]:
+    if not text:
+        return {}
+    return {path: (int(size), int(mtime)) for path, (size, mtime) in json.loads(text).items()}
+
+
+def _run_key(changed: Iterable[str], states: dict[str, FileState]) -> str:
+    """The same set of file versions never starts two runs."""
+    digest = hashlib.sha256()
+    for path in changed:
+        digest.update(f"{path}\0{states[path][0]}\0{states[path][1]}\n".encode("utf-8", "surrogateescape"))
+    return f"drop-{digest.hexdigest()[:16]}"
+
+
+def build_drop_folder_sensor(config: Config, job: UnresolvedAssetJobDefinition, *,
+                             clock: Clock = utc_now, minimum_interval_seconds: int = 60) -> dg.SensorDefinition:
+    """Watch `config.exports_path` and start `job` over the dates new or changed files cover.
+
+    Stopped until switched on in the UI (or `dagster sensor start export_drop_folder`). `clock`
+    is injectable so tests decide what "yesterday" and "settled" mean.
+    """
+    exports_dir = config.exports_path
+
+    @dg.sensor(name=DROP_FOLDER_SENSOR, job=job, minimum_interval_seconds=minimum_interval_seconds,
+               description=f"New or changed files in {exports_dir} start export_files and the partitioned "
+                           f"assets for the dates the files cover.")
+    def export_drop_folder(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        now = clock()
+        previous = _load_cursor(context.cursor)
+        current = drop_folder_states(exports_dir)
+        changed, cursor = changed_files(previous, current, now)
+        if not changed:
+            reason = (f"no new or changed files in {exports_dir}" if exports_dir.is_dir()
+                      else f"the drop folder {exports_dir} does not exist")
+            return dg.SensorResult(skip_reason=dg.SkipReason(reason),
+                                   cursor=json.dumps(cursor, sort_keys=True))
+        yesterday = now.astimezone(ZoneInfo(config.timezone)).date() - dt.timedelta(days=1)
+        ranges = [covered_dates(path, yesterday, config.lookback_days) for path in changed]
+        start = max(min(r[0] for r in ranges), config.start_date)
+        end = min(max(r[1] for r in ranges), yesterday)
+        for path in changed:
+            context.log.info(f"new or changed: {readable(path)}")
+        tags = {"socialkpi/changed_files": str(len(changed))}
+        if start > end:
+            # the files cover no day that has a partition yet (or only days before start_date):
+            # land them, rebuild nothing
+            request = dg.RunRequest(run_key=_run_key(changed, current), asset_selection=[EXPORT_FILES], tags=tags)
+        else:
+            request = dg.RunRequest(run_key=_run_key(changed, current), tags={**tags, **range_tags(start, end)})
+        return dg.SensorResult(run_requests=[request], cursor=json.dumps(cursor, sort_keys=True))
+
+    return export_drop_folder
