@@ -202,10 +202,17 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if not config.snapshot_path.exists():
         print(f"no analytics snapshot yet at {config.snapshot_path}: run the pipeline first", file=sys.stderr)
         return 1
-    with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
-        relation = con.sql(args.query)
-        if relation is not None:
-            relation.show(max_rows=args.max_rows, max_width=200)
+    # Read-only and without file or network access: a query can read the snapshot, nothing else
+    # (read_only alone still allows COPY ... TO and read_text()).
+    with duckdb.connect(str(config.snapshot_path), read_only=True,
+                        config={"enable_external_access": False}) as con:
+        try:
+            relation = con.sql(args.query)
+            if relation is not None:
+                relation.show(max_rows=args.max_rows, max_width=200)
+        except duckdb.Error as exc:
+            print(f"query failed: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

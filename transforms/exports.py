@@ -87,6 +87,13 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
         if parts[0] == QUARANTINE or any(p.startswith(".") for p in parts) or path.is_dir():
             continue
         rel = relative.as_posix()
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:  # bytes from another encoding in a name: unusable as text
+            shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            refused.append(FileOutcome(shown, "", "", "refused", reason="the file or folder name is not valid "
+                                       "UTF-8 text; rename it (e.g. without accents) and it will load"))
+            continue
         if path.is_symlink() or not path.resolve().is_relative_to(root):
             refused.append(FileOutcome(rel, "", "", "refused", reason="symbolic links are not followed; "
                                        "copy the file into the drop folder"))

@@ -18,8 +18,9 @@ PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
 def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
     """Copy the published schemas (tables, views, comments) to `destination`. Returns table count."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    for stale in destination.parent.glob(f".{destination.name}.*.tmp"):  # left by a killed publish
+        stale.unlink(missing_ok=True)
     temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
     main_database = con.execute("SELECT current_database()").fetchall()[0][0]
     con.execute("ATTACH ? AS snapshot", [str(temporary)])
     try:
@@ -28,11 +29,12 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
             f"SELECT schema_name, table_name, comment FROM duckdb_tables() "
             f"WHERE database_name = current_database() AND schema_name IN ({schemas}) ORDER BY 1, 2").fetchall()
         for schema in PUBLISHED_SCHEMAS:
-            con.execute(f'CREATE SCHEMA IF NOT EXISTS snapshot."{schema}"')
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS snapshot.{_identifier(schema)}")
         for schema, table, comment in tables:
-            con.execute(f'CREATE TABLE snapshot."{schema}"."{table}" AS SELECT * FROM "{schema}"."{table}"')
+            name = f"{_identifier(schema)}.{_identifier(table)}"
+            con.execute(f"CREATE TABLE snapshot.{name} AS SELECT * FROM {name}")
             if comment:
-                con.execute(f'COMMENT ON TABLE snapshot."{schema}"."{table}" IS ' + _literal(comment))
+                con.execute(f"COMMENT ON TABLE snapshot.{name} IS " + _literal(comment))
         columns = con.execute(
             f"SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
             f"WHERE database_name = current_database() AND schema_name IN ({schemas}) "
@@ -40,7 +42,8 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
         table_names = {(s, t) for s, t, _ in tables}
         for schema, table, column, comment in columns:
             if (schema, table) in table_names:
-                con.execute(f'COMMENT ON COLUMN snapshot."{schema}"."{table}"."{column}" IS ' + _literal(comment))
+                con.execute(f"COMMENT ON COLUMN snapshot.{_identifier(schema)}.{_identifier(table)}."
+                            f"{_identifier(column)} IS " + _literal(comment))
         views = con.execute(
             f"SELECT schema_name, view_name, sql, comment FROM duckdb_views() WHERE NOT internal "
             f"AND database_name = current_database() AND schema_name IN ({schemas})").fetchall()
@@ -54,15 +57,20 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
             for schema, view, view_sql, comment in views:
                 con.execute(view_sql)
                 if comment:
-                    con.execute(f'COMMENT ON VIEW "{schema}"."{view}" IS ' + _literal(comment))
+                    con.execute(f"COMMENT ON VIEW {_identifier(schema)}.{_identifier(view)} IS " + _literal(comment))
             for schema, view, column, comment in view_columns:
-                con.execute(f'COMMENT ON COLUMN "{schema}"."{view}"."{column}" IS ' + _literal(comment))
+                con.execute(f"COMMENT ON COLUMN {_identifier(schema)}.{_identifier(view)}.{_identifier(column)} IS "
+                            + _literal(comment))
         finally:
-            con.execute(f'USE "{main_database}"')
+            con.execute(f"USE {_identifier(main_database)}")
     finally:
         con.execute("DETACH snapshot")
     os.replace(temporary, destination)
     return len(tables)
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _literal(text: str) -> str:

@@ -148,8 +148,6 @@ def test_sensor_reads_non_utf8_file_names(tmp_path):
     assert again.run_requests == []
 
 
-@pytest.mark.xfail(strict=True, reason="transforms/exports.py writes the file name into DuckDB, which refuses "
-                                       "non-UTF-8 text: the step fails and the files after it are not landed")
 def test_non_utf8_file_name_does_not_stop_the_other_files(tmp_path):
     config = load_config(write_demo(tmp_path, D(2025, 1, 1), D(2025, 1, 2)))
     overview = (config.exports_path / "x" / "acme" / "account_overview_analytics.csv").read_bytes()
@@ -158,11 +156,12 @@ def test_non_utf8_file_name_does_not_stop_the_other_files(tmp_path):
     with connect(config.warehouse_path) as con:
         outcomes = ingest_drop_folder(con, config.exports_path, load_connectors(), {}, "UTC")
     assert sum(o.status == "loaded" for o in outcomes) == 15
-    assert [o.status for o in outcomes if "copy" in o.relative] in (["refused"], ["loaded"])
+    [refused] = [o for o in outcomes if "copy" in o.relative]
+    assert refused.status == "refused" and "not valid UTF-8" in refused.reason
+    assert (os.fsencode(config.exports_path / "x" / "acme") + b"/copy \xff.csv") in [
+        os.fsencode(p) for p in (config.exports_path / "x" / "acme").iterdir()]  # left in place
 
 
-@pytest.mark.xfail(strict=True, reason="warehouse/snapshot.py quotes the database name with \"...\" without "
-                                       "doubling quotes inside it")
 def test_warehouse_file_name_with_a_double_quote_publishes(tmp_path):
     with connect(tmp_path / 'ware"house.duckdb') as con:
         con.execute("CREATE OR REPLACE TABLE kpi.probe AS SELECT 1 AS one")

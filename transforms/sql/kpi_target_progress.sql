@@ -36,9 +36,11 @@ trend AS (
     SELECT
         k.target_id, k.date,
         regr_count(s.value, datediff('day', k.start_date, s.date)) AS trend_observations,
-        regr_intercept(s.value, datediff('day', k.start_date, s.date))
-            + regr_slope(s.value, datediff('day', k.start_date, s.date)) * datediff('day', k.start_date, k.due_date)
-            AS projection
+        -- rounded: parallel aggregation sums in varying order, so the last bits of a regression
+        -- differ between runs; six decimals keep re-runs identical and lose nothing a target needs
+        round(regr_intercept(s.value, datediff('day', k.start_date, s.date))
+              + regr_slope(s.value, datediff('day', k.start_date, s.date)) * datediff('day', k.start_date, k.due_date),
+              6) AS projection
     FROM target_days AS k
     JOIN series AS s ON s.target_id = k.target_id AND s.date BETWEEN k.date - 27 AND k.date
     GROUP BY k.target_id, k.date, k.start_date, k.due_date
