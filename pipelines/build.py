@@ -9,6 +9,7 @@ from pipelines.api_assets import build_api_assets
 from pipelines.assets import build_assets
 from pipelines.checks import build_freshness_checks, build_freshness_sensor, build_quality_checks
 from pipelines.config import Config
+from pipelines.report_assets import flash_report
 from pipelines.resources import SocialKpi
 from pipelines.schedules import build_nightly_schedule
 from pipelines.sensors import build_drop_folder_sensor
@@ -28,7 +29,7 @@ def partitioned_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
 
 def build_definitions(config: Config) -> dg.Definitions:
     partitions = daily_partitions(config)
-    assets = build_assets(partitions, build_api_assets(load_connectors(), partitions))
+    assets = [*build_assets(partitions, build_api_assets(load_connectors(), partitions)), flash_report]
     quality_checks = build_quality_checks()
     freshness_checks = build_freshness_checks(config, partitioned_keys(assets))
     # Every asset with its quality checks; the freshness checks judge the runs, so they run from

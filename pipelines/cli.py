@@ -1,4 +1,4 @@
-"""The `socialkpi` command line: init, run, replay, demo, status, sql."""
+"""The `socialkpi` command line: init, run, replay, demo, status, sql, report."""
 
 from __future__ import annotations
 
@@ -216,6 +216,44 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the flash report of one brand and period from the analytics snapshot (see docs/report.md)."""
+    import duckdb
+
+    from pipelines.report import build_report, report_file_name
+    from transforms.report import read_quarantined
+    from warehouse.connection import WarehouseLockedError, connect
+
+    config = load_config(args.config)
+    brands = {b.id: b for b in config.brands}
+    if args.brand not in brands:
+        raise ConfigError(f"--brand {args.brand!r} is not a brand of {config.source} (brands: {', '.join(brands)})")
+    if not config.snapshot_path.exists():
+        print(f"no analytics snapshot yet at {config.snapshot_path}: run the pipeline first", file=sys.stderr)
+        return 1
+    # Quarantined files live in raw.export_files, which only the warehouse holds: read it read-only,
+    # and say so in the report when a run holds the warehouse.
+    quarantined, note = None, ""
+    try:
+        with connect(config.warehouse_path, read_only=True, lock_timeout_s=5) as con:
+            quarantined = read_quarantined(con)
+    except (WarehouseLockedError, duckdb.Error) as exc:
+        note = f"the warehouse could not be read ({exc.__class__.__name__})"
+    with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
+        built = build_report(con, args.brand, args.period, args.date, brand_name=brands[args.brand].name,
+                             currency=config.currency.reporting, quarantined=quarantined, quarantine_note=note)
+    if built is None:
+        print(f"brand {args.brand} has no KPI rows in {config.snapshot_path}", file=sys.stderr)
+        return 1
+    data, html = built
+    out = Path(args.out) if args.out else config.snapshot_path.parent / "reports" / report_file_name(args.brand,
+                                                                                                      data.period)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    print(f"wrote {out} ({data.brand_name}, {data.period.label})")
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -247,6 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     sql.add_argument("query")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.set_defaults(func=cmd_sql)
+    report = commands.add_parser("report", help="write the HTML flash report of a brand for a day, week or month")
+    report.add_argument("--brand", required=True, help="brand id from the config")
+    report.add_argument("--period", choices=("day", "week", "month"), default="week")
+    report.add_argument("--date", type=_date, help="a day of the period (default: the latest complete period)")
+    report.add_argument("--out", help="output file (default: <snapshot folder>/reports/<brand>_<period>_<start>.html)")
+    report.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     if args.config:
         os.environ[CONFIG_ENV] = args.config

@@ -38,8 +38,8 @@ def test_definitions_load(demo):
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {
         "export_files", "core_posts", "core_account_daily", "core_business_facts", "kpi_daily", "kpi_baselines",
-        "kpi_target_progress", "analytics_snapshot", "facebook_api", "instagram_api", "meta_ads_api", "x_api",
-        "linkedin_api", "youtube_api", "tiktok_api", "google_business_api", "ga4_api"}
+        "kpi_target_progress", "analytics_snapshot", "flash_report", "facebook_api", "instagram_api", "meta_ads_api",
+        "x_api", "linkedin_api", "youtube_api", "tiktok_api", "google_business_api", "ga4_api"}
     assert defs.resolve_implicit_global_asset_job_def() is not None
 
 
