@@ -144,6 +144,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("demo run FAILED: see the log above", file=sys.stderr)
         return 1
     print_kpis(config, DEMO_END)
+    reports = sorted((config.snapshot_path.parent / "reports").glob("*.html"))
+    if reports:
+        print(f"\nFlash report: {reports[-1]}")
     print(f"\nWarehouse: {config.warehouse_path}\nAnalyst snapshot: {config.snapshot_path}\n"
           f"Query it:  SOCIALKPI_CONFIG={config.source} socialkpi sql \"SELECT * FROM kpi.daily LIMIT 10\"\n"
           f"Dagster UI: SOCIALKPI_CONFIG={config.source} DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
