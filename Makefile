@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint install ui clean
+.PHONY: demo test lint install ui clean bench
 
 $(BIN)/socialkpi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ demo: install  ## build the sample data and run the whole pipeline over it
 test: install  ## lint and run the test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+bench: install  ## every benchmark at its default size (about 6 minutes on 2 cores; docs/benchmarks.md)
+	$(BIN)/python benchmarks/kpi_scale.py
+	$(BIN)/python benchmarks/ingest_exports.py
+	$(BIN)/python benchmarks/replay_api.py
+	$(BIN)/python benchmarks/startup.py
 
 ui: install  ## Dagster UI over the demo (run `make demo` first)
 	SOCIALKPI_CONFIG=data/demo/socialkpi.yaml DAGSTER_HOME=$(CURDIR)/data/demo/dagster_home \

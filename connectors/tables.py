@@ -14,6 +14,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.base import ExportFileError
@@ -214,3 +215,91 @@ def records(rows: list[list[str]], header_index: int = 0) -> tuple[list[str], li
         padded = list(row) + [""] * (len(header) - len(row))
         out.append((i, dict(zip(header, padded, strict=False))))
     return header, out
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming a large CSV (the pipeline lands big per-post files chunk by chunk)
+# --------------------------------------------------------------------------------------------
+
+
+class CsvStream:
+    """The rows of a large CSV export read incrementally, as `read_sheets` would give them.
+
+    `head` holds the first rows (enough to recognise the format and find its header); `chunks()`
+    then yields every row from the start in lists of at most `chunk_rows`, with the 0-based index
+    of the first row of each list (so a chunk's rows keep their file row numbers). Encoding,
+    `sep=` hint and delimiter are decided as read_csv_text does, from the head. A file without a
+    BOM whose head is UTF-8 but which later holds invalid UTF-8 raises ExportFileError (the
+    whole-file reader would have read all of it as Windows-1252).
+    """
+
+    def __init__(self, path: Path, *, head_rows: int = 50, chunk_rows: int = 20_000) -> None:
+        self.path = path
+        self.chunk_rows = chunk_rows
+        with path.open("rb") as handle:
+            start = handle.read(1 << 20)
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.encoding = "utf-16"
+        elif start.startswith(b"\xef\xbb\xbf"):
+            self.encoding = "utf-8-sig"
+        else:
+            try:
+                start.decode("utf-8")
+                self.encoding = "utf-8"
+            except UnicodeDecodeError as exc:  # a multi-byte character cut by the 1 MiB read is fine
+                self.encoding = "utf-8" if exc.start >= len(start) - 3 else "cp1252"
+        self.head: list[list[str]] = []
+        for _, rows in self._chunks(head_rows):
+            self.head = rows
+            break
+
+    def _reader(self, handle: io.TextIOBase) -> csv.Reader:
+        first = handle.readline()
+        sep_hint = re.fullmatch(r'"?sep=(.)"?\r?\n?', first.strip("\ufeff").rstrip("\n"))
+        if sep_hint:
+            delimiter = sep_hint.group(1)
+            lines = handle
+        else:
+            sample = first + "".join(handle.readline() for _ in range(19))
+            delimiter = _sniff_delimiter(sample)
+            lines = _chain_lines(sample, handle)
+        return csv.reader(lines, delimiter=delimiter, strict=False)
+
+    def _chunks(self, size: int) -> Iterator[tuple[int, list[list[str]]]]:
+        with self.path.open("r", encoding=self.encoding, newline="") as handle:
+            try:
+                reader = self._reader(handle)
+                index, rows = 0, []
+                for row in reader:
+                    rows.append(row)
+                    if len(rows) >= size:
+                        yield index, rows
+                        index, rows = index + len(rows), []
+            except csv.Error as exc:
+                raise ExportFileError(self.path, f"malformed CSV: {exc}") from exc
+            except UnicodeDecodeError as exc:
+                raise ExportFileError(self.path, f"not valid {self.encoding} text after the first MiB "
+                                      f"({exc.reason}); re-save the file as UTF-8") from exc
+            while rows and not any(cell.strip() for cell in rows[-1]):  # trailing empty rows
+                rows.pop()
+            if rows:
+                yield index, rows
+
+    def chunks(self) -> Iterator[tuple[int, list[list[str]]]]:
+        return self._chunks(self.chunk_rows)
+
+
+def _chain_lines(sample: str, handle: io.TextIOBase) -> Iterator[str]:
+    yield from io.StringIO(sample, newline="")
+    yield from handle
+
+
+def is_text_export(path: Path) -> bool:
+    """True for a CSV/text export (not a workbook), judged from its first bytes."""
+    with path.open("rb") as handle:
+        start = handle.read(4096)
+    if start.startswith((_OLE2_MAGIC, b"PK\x03\x04")):
+        return False
+    text = start.decode("utf-16", "ignore") if start.startswith((b"\xff\xfe", b"\xfe\xff")) else start.decode(
+        "utf-8", "ignore")
+    return not (text.lstrip("\ufeff \r\n\t").startswith("<?xml") and _SPREADSHEETML_NS in text)

@@ -19,6 +19,9 @@ _DIGITS = str.maketrans(
     "01234567890123456789" ",.",
 )
 _COMPACT = {"k": 1e3, "m": 1e6, "b": 1e9, "mil": 1e3, "mio": 1e6, "mln": 1e6, "mrd": 1e9}
+# The clean form most cells take ("1234", "-2", "1777.0"): read by float() directly, the same value
+# the full path below gives it. Anything else (separators, suffixes, placeholders) takes that path.
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _NUMBER = re.compile(r"^([+-]?)([0-9.,]*[0-9][0-9.,]*)\s*([a-z]*)\s*(%?)$")
 
 
@@ -34,6 +37,8 @@ def parse_number(text: str | None, *, decimal: str | None = None) -> float | Non
     other lone comma is a decimal mark ("1,5", "3,4 M"). Percent signs are dropped (the value
     stays in percent). Raises ValueError for text that is not a number.
     """
+    if text is not None and _PLAIN.fullmatch(text) and (decimal != "," or "." not in text):
+        return float(text)
     if is_placeholder(text):
         return None
     s = unicodedata.normalize("NFKC", text).translate(_DIGITS).strip().casefold()

@@ -139,18 +139,64 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
             body=json.loads(body) if body else None, fetched_at=fetched_at.replace(tzinfo=dt.UTC),
             window_start=w_start, window_end=w_end))
     landed: dict[str, int] = {}
+    batch: list[tuple[str, str, ParsedExport, Provenance]] = []
+    batch_records = 0
     for (platform, account_id, w_start, w_end), pages in sorted(
             pulls.items(), key=lambda item: max(p.fetched_at for p in item[1])):
         account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone))
         parsed = _as_of_window_end(registry[platform].api(account).normalise(pages), w_end)
         fetched_at = max(p.fetched_at for p in pages).replace(tzinfo=None)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            records = _replace_records(con, platform, account_id, w_start, w_end, parsed, fetched_at)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        origin = Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at, platform, account_id)
+        records = record_count(parsed)
+        batch.append((platform, account_id, parsed, origin))
+        batch_records += records
         key = f"{platform}/{account_id}"
         landed[key] = landed.get(key, 0) + records
+        if batch_records >= _REPLAY_BATCH_RECORDS:
+            _replace_batch(con, batch)
+            batch, batch_records = [], 0
+    if batch:
+        _replace_batch(con, batch)
     return landed
+
+
+# Records re-normalised before they are written in one transaction: bounds the memory of a replay
+# of years of pages while keeping the per-statement overhead of DuckDB small.
+_REPLAY_BATCH_RECORDS = 250_000
+
+
+def _replace_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str, ParsedExport, Provenance]]) -> None:
+    """Land consecutive pulls (in fetch order) as `_replace_records` would one by one, in bulk.
+
+    Replaying pulls one after another leaves, for every value key, the rows of the last pull that
+    reports that key (and the older rows of keys no pull reports). So: delete every API row whose
+    key one of the pulls reports, and insert each key's rows from its latest pull only.
+    """
+    per_table: dict[str, list[pd.DataFrame]] = {}
+    for order, (_platform, _account_id, parsed, origin) in enumerate(batch):
+        for table, frame in raw_frames(parsed, origin).items():
+            frame["_pull_order"] = order
+            per_table.setdefault(table, []).append(frame)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, frames in per_table.items():
+            frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            keys = ("platform", "account_id", *_VALUE_KEYS[table])
+            view = f"_replay_{table.replace('.', '_')}"
+            con.register(view, frame)
+            try:
+                matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
+                key_list = ", ".join(keys)
+                con.execute(f"DELETE FROM {table} AS t USING (SELECT DISTINCT {key_list} FROM {view}) AS p "
+                            f"WHERE t.source = 'api' AND {matches}").fetchall()
+                con.execute(f"""
+                    INSERT INTO {table} BY NAME
+                    SELECT * EXCLUDE (_pull_order, _last_pull) FROM (
+                        SELECT *, max(_pull_order) OVER (PARTITION BY {key_list}) AS _last_pull FROM {view})
+                    WHERE _pull_order = _last_pull""").fetchall()
+            finally:
+                con.unregister(view)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

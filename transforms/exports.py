@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from connectors.base import Connector, ExportContext, ExportFileError, ParsedExport
-from connectors.tables import read_sheets
-from transforms.records import Provenance, raw_frames, record_count
+from connectors.base import Connector, ExportContext, ExportFileError, ExportFormat, ParsedExport
+from connectors.tables import CsvStream, is_text_export, read_sheets
+from transforms.records import RAW_TABLES, Provenance, raw_frames, record_count
 from warehouse.writes import insert_frame, log_event, utc_now
 
 QUARANTINE = "_quarantine"
@@ -200,6 +200,139 @@ def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: s
     return record_count(parsed)
 
 
+# Text exports at least this big are read and landed chunk by chunk when their format can be parsed
+# that way (it has `stream_prefix_rows`: Meta per-post exports): memory stays bounded by the chunk
+# size instead of growing with the file. Smaller files (all daily files) are read whole.
+STREAM_MIN_BYTES = 32 << 20
+STREAM_CHUNK_ROWS = 20_000
+_COUNTED_NOTE = re.compile(r"(\d+) (.+)", re.DOTALL)
+
+
+def streaming_format(drop: DropFile, connector: Connector) -> tuple[ExportFormat, CsvStream, int] | None:
+    """(format, stream, prefix rows) if the file is big enough and its format parses in chunks."""
+    if drop.path.stat().st_size < STREAM_MIN_BYTES or not is_text_export(drop.path):
+        return None
+    stream = CsvStream(drop.path, chunk_rows=STREAM_CHUNK_ROWS)
+    fmt = connector.recognise({"": stream.head})
+    prefix_rows = getattr(fmt, "stream_prefix_rows", None)
+    prefix = prefix_rows(stream.head) if prefix_rows else None
+    return (fmt, stream, prefix) if fmt is not None and prefix else None
+
+
+def _shifted(exc: ExportFileError, prefix: int, first_body_index: int) -> ExportFileError:
+    """The error of a chunk parsed as `prefix rows + chunk rows`, with the row number of the file."""
+    if exc.row is None or exc.row <= prefix:
+        return exc
+    return ExportFileError(exc.path, exc.reason, row=exc.row - prefix + first_body_index, column=exc.column)
+
+
+def _merge_notes(merged: dict[str, int | None], notes: list[str]) -> None:
+    """Notes of the chunks, once each; notes that start with a count ("12 posts, ...") add up."""
+    for note in notes:
+        counted = _COUNTED_NOTE.fullmatch(note)
+        if counted:
+            merged[counted.group(2)] = (merged.get(counted.group(2)) or 0) + int(counted.group(1))
+        else:
+            merged.setdefault(note, None)
+
+
+def _span(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.date] | None:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
+
+
+def _delete_source(con: duckdb.DuckDBPyConnection, digest: str) -> None:
+    """Remove every raw record of one file (what an interrupted or refused streamed load left)."""
+    for table in RAW_TABLES.values():
+        con.execute(f"DELETE FROM {table} WHERE source_key = ?", [digest]).fetchall()
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, *statements: tuple[str, list[object]],
+                    frames: dict[str, pd.DataFrame] | None = None) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, frame in (frames or {}).items():
+            insert_frame(con, table, frame)
+        for statement, params in statements:
+            con.execute(statement, params).fetchall()
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, fmt: ExportFormat,
+                         stream: CsvStream, prefix: int, timezone: str) -> tuple[ParsedExport, int]:
+    """Parse and land a large file chunk by chunk, one transaction per chunk.
+
+    Each chunk is parsed as the file's title/header rows followed by the chunk's rows, so the parser
+    and its quirks are those of a small file; errors name the file's own row. A post listed in two
+    chunks is refused as the whole-file parser refuses it. The file's raw.export_files row is written
+    last: until then the file counts as not loaded, and a failed or interrupted load (its records
+    are deleted by source_key on failure and again before the next attempt) never leaves duplicates.
+    One transaction for the whole file would make DuckDB hold every uncommitted row in memory.
+    Runs only on a connection with no transaction open (it commits and checkpoints per chunk).
+    Returns a ParsedExport holding the format, notes and covered dates (no records), and the number
+    of records landed.
+    """
+    export_date = export_date_of(drop.path)
+    ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
+                        timezone=timezone, export_date=export_date)
+    origin = Provenance("export", digest, dt.datetime.combine(export_date, dt.time()), drop.platform,
+                        drop.account_id)
+    header_rows = stream.head[:prefix]
+    summary = ParsedExport(format=fmt.name)
+    notes: dict[str, int | None] = {}
+    records = chunks = 0
+    coverage = None
+    _delete_source(con, digest)
+    try:
+        for first_index, rows in stream.chunks():
+            first_body_index = max(first_index, prefix)
+            body = rows[first_body_index - first_index:]
+            if not body:
+                continue
+            try:
+                parsed = fmt.parse({"": header_rows + body}, ctx)
+            except ExportFileError as exc:
+                raise _shifted(exc, prefix, first_body_index) from exc
+            chunks += 1
+            _in_transaction(con, frames=raw_frames(parsed, origin))
+            # Committed rows stay in memory until a checkpoint writes them to the file (DuckDB does
+            # one on its own only every 16 MiB of WAL): checkpoint per chunk keeps memory flat.
+            con.execute("CHECKPOINT").fetchall()
+            records += record_count(parsed)
+            _merge_notes(notes, parsed.notes)
+            summary.format = parsed.format or fmt.name
+            summary.skipped_reason = summary.skipped_reason or parsed.skipped_reason
+            summary.covers = _span(summary.covers, parsed.covers)
+            coverage = _span(coverage, _posts_coverage(parsed, drop, timezone))
+        twice = con.execute("SELECT post_id FROM raw.post_records WHERE source_key = ? GROUP BY post_id "
+                            "HAVING count(*) > 1 LIMIT 1", [digest]).fetchall()
+        if twice:
+            raise ExportFileError(drop.path, f"post {twice[0][0]} appears twice", column="Post ID")
+        summary.notes = [note if count is None else f"{count} {note}" for note, count in notes.items()]
+        summary.notes.append(f"large file read in {chunks} chunks of up to {stream.chunk_rows:,} rows")
+        covers = summary.covers or coverage
+        frames = {} if not coverage else {"raw.export_coverage": pd.DataFrame([{
+            "source_key": digest, "platform": drop.platform, "account_id": drop.account_id,
+            "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}])}
+        _in_transaction(
+            con,
+            ("DELETE FROM raw.export_files WHERE file_hash = ?", [digest]),
+            ("INSERT INTO raw.export_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             [digest, drop.relative, drop.platform, drop.account_id, summary.format,
+              "skipped" if summary.skipped_reason else "loaded", summary.skipped_reason, export_date,
+              drop.path.stat().st_size, covers[0] if covers else None, covers[1] if covers else None, records,
+              "; ".join(summary.notes) or None, utc_now()]),
+            frames=frames)
+    except Exception:
+        _delete_source(con, digest)
+        raise
+    return summary, records
+
+
 def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, registry: Mapping[str, Connector],
                        timezones: Mapping[tuple[str, str], str], default_timezone: str,
                        run_id: str | None = None) -> list[FileOutcome]:
@@ -217,7 +350,13 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             continue
         timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
         try:
-            parsed = parse_export_file(drop, registry[drop.platform], timezone)
+            streaming = streaming_format(drop, registry[drop.platform])
+            if streaming:
+                parsed, records = land_streamed_export(con, drop, digest, *streaming, timezone)
+            else:
+                parsed = parse_export_file(drop, registry[drop.platform], timezone)
+        except duckdb.Error:
+            raise
         except ExportFileError as exc:
             outcomes.append(_quarantined(con, exports_dir, drop, digest, str(exc), run_id))
             continue
@@ -225,7 +364,8 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             reason = f"{drop.path.name}: parser failed ({type(exc).__name__}: {exc})"
             outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
             continue
-        records = land_parsed_export(con, drop, digest, parsed, timezone)
+        if not streaming:
+            records = land_parsed_export(con, drop, digest, parsed, timezone)
         done.add(digest)
         status = "skipped" if parsed.skipped_reason else "loaded"
         message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason

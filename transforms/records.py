@@ -7,7 +7,7 @@ which differ only in `source`, `source_key` and `source_rank`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -43,6 +43,21 @@ def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def _columns_frame(records: list) -> pd.DataFrame:
+    """A frame with one column per dataclass field, built column-wise (no dict per record).
+
+    The records are flat dataclasses of one type (the canonical records hold scalars only), so
+    this equals `pd.DataFrame([asdict(r) for r in records])` at a fraction of the cost.
+    """
+    kinds = {type(r) for r in records}
+    if len(kinds) != 1:  # mixed record types: column-wise reading would misalign
+        from dataclasses import asdict
+
+        return pd.DataFrame([asdict(r) for r in records])
+    names = [f.name for f in fields(records[0])]
+    return pd.DataFrame({name: [getattr(r, name) for r in records] for name in names}, columns=names)
+
+
 def raw_frames(parsed: ParsedExport, origin: Provenance) -> dict[str, pd.DataFrame]:
     """One frame per raw table that this parse has records for, keyed by table name."""
     frames: dict[str, pd.DataFrame] = {}
@@ -50,7 +65,7 @@ def raw_frames(parsed: ParsedExport, origin: Provenance) -> dict[str, pd.DataFra
         records = getattr(parsed, kind)
         if not records:
             continue
-        frame = pd.DataFrame([asdict(r) for r in records])
+        frame = _columns_frame(records)
         for column in ("published_at", "created_at", "responded_at"):
             if column in frame:
                 frame[column] = pd.Series([_naive_utc(v) for v in frame[column]], dtype="object")

@@ -330,6 +330,12 @@ class MetaPostExportFormat:
         rows = _single_sheet(sheets)
         return rows is not None and self._header_index(rows) is not None
 
+    def stream_prefix_rows(self, head: list[list[str]]) -> int | None:
+        """Rows (title lines and header) to repeat before each chunk when a large file is parsed in
+        chunks (transforms.exports streams big files); the rows after them are independent posts."""
+        index = self._header_index(head)
+        return None if index is None else index + 1
+
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         rows = _single_sheet(sheets)
         header_index = self._header_index(rows) if rows is not None else None
