@@ -217,9 +217,10 @@ class Config(_Strict):
             if account.platform not in registry:
                 raise ValueError(f"accounts[{i}].platform: unknown platform {account.platform!r} "
                                  f"(known: {', '.join(sorted(registry))})")
-            if account.brand not in brand_ids:
+            # A competitor's own accounts name the competitor id (core.accounts.is_competitor).
+            if account.brand not in subject_ids:
                 raise ValueError(f"accounts[{i}].brand: unknown brand {account.brand!r} "
-                                 f"(brands: {', '.join(brand_ids)})")
+                                 f"(brands and competitors: {', '.join(subject_ids)})")
             key = (registry[account.platform].platform, account.account_id)
             if key in seen:
                 raise ValueError(f"accounts[{i}]: account {key[0]}/{key[1]} is listed twice")

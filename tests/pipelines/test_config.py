@@ -49,6 +49,15 @@ def test_errors_name_file_key_and_problem(tmp_path, text, message):
     assert message in str(error.value)
 
 
+def test_a_competitor_account_is_marked_as_such(tmp_path):
+    from connectors.base import load_connectors
+    from pipelines.resources import account_rows
+
+    config = load_config(write(tmp_path, BASE + "  - {platform: x, account_id: globexhq, brand: globex}\n"))
+    rows = {r.account_id: r.is_competitor for r in account_rows(config, load_connectors())}
+    assert rows == {"123": False, "globexhq": True}
+
+
 def test_missing_file_says_how_to_create_one(tmp_path):
     with pytest.raises(ConfigError, match="socialkpi init"):
         load_config(tmp_path / "nope.yaml")
