@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, overload, runtime_checkable
 
 # --------------------------------------------------------------------------------------------
 # Canonical metric names (columns of core.account_daily / core.post_snapshots)
@@ -190,6 +190,64 @@ class SurveyResponseRecord:
     scale_max: float
 
 
+R = TypeVar("R")
+
+
+class RecordColumns(Sequence[R]):
+    """Records of one canonical type held column-wise: one list per field.
+
+    An API pull can hold hundreds of thousands of daily values (a year of Page Insights for
+    one Page is ~40,000); building one frozen dataclass per value, then reading each back
+    field by field to make a frame, was most of `socialkpi replay`'s time. A client appends
+    whole columns with `extend_columns`; `transforms.records` turns them into a frame as they
+    are. Everything else sees a read-only sequence of records, equal to a list of the same records.
+    """
+
+    __slots__ = ("columns", "record_type")
+
+    def __init__(self, record_type: type[R]) -> None:
+        self.record_type = record_type
+        self.columns: dict[str, list[object]] = {f.name: [] for f in fields(record_type)}
+
+    def extend_columns(self, **columns: Sequence[object]) -> None:
+        """Append rows given as one sequence per field (every field, all of one length)."""
+        if columns.keys() != self.columns.keys():
+            raise ValueError(f"{self.record_type.__name__} columns are {list(self.columns)}, "
+                             f"not {list(columns)}")
+        if len({len(values) for values in columns.values()}) > 1:
+            raise ValueError(f"{self.record_type.__name__} columns of unequal length")
+        for name, values in columns.items():
+            self.columns[name].extend(values)
+
+    def append(self, record: R) -> None:
+        for name, values in self.columns.items():
+            values.append(getattr(record, name))
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    @overload
+    def __getitem__(self, index: int) -> R: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[R]: ...
+
+    def __getitem__(self, index: int | slice) -> R | list[R]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.record_type(*(values[index] for values in self.columns.values()))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"RecordColumns({self.record_type.__name__}, {len(self)} records)"
+
+
 @dataclass
 class ParsedExport:
     """Everything one export file holds, in canonical form.
@@ -202,7 +260,8 @@ class ParsedExport:
     """
 
     format: str
-    account_daily: list[AccountDayValue] = field(default_factory=list)
+    # A list, or RecordColumns where a client normalises values by the hundred thousand.
+    account_daily: list[AccountDayValue] | RecordColumns[AccountDayValue] = field(default_factory=list)
     posts: list[PostRecord] = field(default_factory=list)
     post_metrics: list[PostMetricValue] = field(default_factory=list)
     ads_daily: list[AdsDayValue] = field(default_factory=list)

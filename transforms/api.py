@@ -12,14 +12,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
+import orjson
 import pandas as pd
 
 from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
-from transforms.records import Provenance, raw_frames, record_count
+from transforms.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
 from warehouse.writes import insert_frame
 
 # What identifies one reported value in each raw table. A new pull replaces exactly the values it
@@ -132,32 +134,66 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
         SELECT platform, account_id, window_start, window_end, page_no, endpoint, params, status, body, fetched_at
         FROM raw.api_pages WHERE window_start >= ? AND window_end <= ?
         ORDER BY platform, account_id, window_start, window_end, page_no""", [start, end]).fetchall()
-    pulls: dict[tuple[str, str, dt.date, dt.date], list[RawPage]] = {}
-    for platform, account_id, w_start, w_end, _n, endpoint, params, status, body, fetched_at in rows:
-        pulls.setdefault((platform, account_id, w_start, w_end), []).append(RawPage(
-            endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
-            body=json.loads(body) if body else None, fetched_at=fetched_at.replace(tzinfo=dt.UTC),
-            window_start=w_start, window_end=w_end))
+    pulls: dict[tuple[str, str, dt.date, dt.date], list[tuple]] = {}
+    for row in rows:
+        pulls.setdefault(row[:4], []).append(row)
+    del rows
     landed: dict[str, int] = {}
-    batch: list[tuple[str, str, ParsedExport, Provenance]] = []
+    # Normalising is Python; deleting and inserting is DuckDB, which releases the GIL. One writer
+    # thread lands batch n while this thread normalises batch n + 1; reading a batch's frames into
+    # DuckDB needs the GIL (pandas object columns), so it is done here, once batch n - 1 is written.
+    # The connection is only ever used by one thread at a time.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer:
+        written: Future[None] | None = None
+        for batch in _normalised_batches(pulls, registry, timezones, default_timezone, landed):
+            if written is not None:
+                written.result()
+            staged = _stage_batch(con, batch)
+            written = writer.submit(_replace_batch, con, staged, batch.repeated_accounts)
+        if written is not None:
+            written.result()
+    return landed
+
+
+def _normalised_batches(pulls: Mapping[tuple[str, str, dt.date, dt.date], list[tuple]],
+                        registry: Mapping[str, Connector], timezones: Mapping[tuple[str, str], str],
+                        default_timezone: str, landed: dict[str, int]) -> Iterator[_ReplayBatch]:
+    """The pulls' records in fetch order, in batches of about `_REPLAY_BATCH_RECORDS`; counts
+    records per account into `landed`."""
+    batch: list[tuple[ParsedExport, Provenance]] = []
     batch_records = 0
-    for (platform, account_id, w_start, w_end), pages in sorted(
-            pulls.items(), key=lambda item: max(p.fetched_at for p in item[1])):
+    for (platform, account_id, w_start, w_end), page_rows in sorted(
+            pulls.items(), key=lambda item: max(row[-1] for row in item[1])):
+        # Bodies are parsed pull by pull, not all up front: a year of pages for a thousand
+        # accounts as JSON objects would hold millions of live objects at once.
+        pages = [RawPage(endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
+                         body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
+                         window_start=w_start, window_end=w_end)
+                 for *_, endpoint, params, status, body, fetched in page_rows]
         account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone))
         parsed = _as_of_window_end(registry[platform].api(account).normalise(pages), w_end)
-        fetched_at = max(p.fetched_at for p in pages).replace(tzinfo=None)
-        origin = Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at, platform, account_id)
+        fetched_at = max(row[-1] for row in page_rows)
+        batch.append((parsed, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
+                                         platform, account_id)))
         records = record_count(parsed)
-        batch.append((platform, account_id, parsed, origin))
         batch_records += records
-        key = f"{platform}/{account_id}"
-        landed[key] = landed.get(key, 0) + records
+        landed[f"{platform}/{account_id}"] = landed.get(f"{platform}/{account_id}", 0) + records
         if batch_records >= _REPLAY_BATCH_RECORDS:
-            _replace_batch(con, batch)
+            yield _ReplayBatch.of(batch)
             batch, batch_records = [], 0
     if batch:
-        _replace_batch(con, batch)
-    return landed
+        yield _ReplayBatch.of(batch)
+
+
+def _json_body(text: str | None) -> object:
+    """A landed page body. orjson is strict JSON; a body that held NaN (which `requests` accepts
+    from a platform and `json.dumps` writes back as is) is read by the json module instead."""
+    if not text:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 # Records re-normalised before they are written in one transaction: bounds the memory of a replay
@@ -165,38 +201,73 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
 _REPLAY_BATCH_RECORDS = 250_000
 
 
-def _replace_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[str, str, ParsedExport, Provenance]]) -> None:
+@dataclass
+class _ReplayBatch:
+    """Consecutive pulls' records ready to write: lineage once per pull, records per raw table."""
+
+    pulls: pd.DataFrame  # _pull_order (fetch order within the batch) + the lineage columns
+    tables: dict[str, pd.DataFrame]  # raw table -> the records' own columns + _pull_order
+    repeated_accounts: bool  # some account has more than one pull in the batch
+
+    @classmethod
+    def of(cls, batch: list[tuple[ParsedExport, Provenance]]) -> _ReplayBatch:
+        per_table: dict[str, list[pd.DataFrame]] = {}
+        for order, (parsed, _origin) in enumerate(batch):
+            for table, frame in record_frames(parsed).items():
+                frame["_pull_order"] = order
+                per_table.setdefault(table, []).append(frame)
+        return cls(
+            pulls=pd.DataFrame([{"_pull_order": order, **provenance_columns(origin)}
+                                for order, (_parsed, origin) in enumerate(batch)]),
+            tables={table: pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+                    for table, frames in per_table.items()},
+            repeated_accounts=len({(o.platform, o.account_id) for _p, o in batch}) < len(batch))
+
+
+def _stage_batch(con: duckdb.DuckDBPyConnection, batch: _ReplayBatch) -> dict[str, str]:
+    """Read the batch's records into one temporary table per raw table, joined to their pull's
+    lineage; returns raw table -> temporary table."""
+    staged = {}
+    con.register("_replay_pulls", batch.pulls)
+    try:
+        for table, records in batch.tables.items():
+            staged[table] = f"_replay_{table.replace('.', '_')}"
+            con.register("_replay_records", records)
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {staged[table]} AS "
+                            "SELECT * FROM _replay_pulls JOIN _replay_records USING (_pull_order)").fetchall()
+            finally:
+                con.unregister("_replay_records")
+    finally:
+        con.unregister("_replay_pulls")
+    return staged
+
+
+def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], repeated_accounts: bool) -> None:
     """Land consecutive pulls (in fetch order) as `_replace_records` would one by one, in bulk.
 
     Replaying pulls one after another leaves, for every value key, the rows of the last pull that
     reports that key (and the older rows of keys no pull reports). So: delete every API row whose
     key one of the pulls reports, and insert each key's rows from its latest pull only.
     """
-    per_table: dict[str, list[pd.DataFrame]] = {}
-    for order, (_platform, _account_id, parsed, origin) in enumerate(batch):
-        for table, frame in raw_frames(parsed, origin).items():
-            frame["_pull_order"] = order
-            per_table.setdefault(table, []).append(frame)
     con.execute("BEGIN TRANSACTION")
     try:
-        for table, frames in per_table.items():
-            frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        for table, rows in staged.items():
             keys = ("platform", "account_id", *_VALUE_KEYS[table])
-            view = f"_replay_{table.replace('.', '_')}"
-            con.register(view, frame)
-            try:
-                matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
-                key_list = ", ".join(keys)
-                con.execute(f"DELETE FROM {table} AS t USING (SELECT DISTINCT {key_list} FROM {view}) AS p "
-                            f"WHERE t.source = 'api' AND {matches}").fetchall()
-                con.execute(f"""
-                    INSERT INTO {table} BY NAME
-                    SELECT * EXCLUDE (_pull_order, _last_pull) FROM (
-                        SELECT *, max(_pull_order) OVER (PARTITION BY {key_list}) AS _last_pull FROM {view})
-                    WHERE _pull_order = _last_pull""").fetchall()
-            finally:
-                con.unregister(view)
+            matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
+            key_list = ", ".join(keys)
+            con.execute(f"DELETE FROM {table} AS t USING (SELECT DISTINCT {key_list} FROM {rows}) AS p "
+                        f"WHERE t.source = 'api' AND {matches}").fetchall()
+            # Keys carry the account, so only an account pulled more than once in this batch can
+            # report a key twice; otherwise every row is its key's latest and the window is skipped.
+            latest_only = (f"QUALIFY _pull_order = max(_pull_order) OVER (PARTITION BY {key_list})"
+                           if repeated_accounts else "")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_pull_order) FROM {rows} "
+                        f"{latest_only}").fetchall()
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    finally:
+        for rows in staged.values():
+            con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()

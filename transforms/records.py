@@ -7,11 +7,13 @@ which differ only in `source`, `source_key` and `source_rank`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 
+import numpy as np
 import pandas as pd
 
-from connectors.base import ParsedExport
+from connectors.base import ParsedExport, RecordColumns
 
 
 @dataclass(frozen=True)
@@ -43,41 +45,71 @@ def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _columns_frame(records: list) -> pd.DataFrame:
-    """A frame with one column per dataclass field, built column-wise (no dict per record).
+def _record_columns(records: Sequence[object]) -> dict[str, list[object]]:
+    """One list per dataclass field, read column-wise (no dict per record).
 
     The records are flat dataclasses of one type (the canonical records hold scalars only), so
-    this equals `pd.DataFrame([asdict(r) for r in records])` at a fraction of the cost.
+    this equals the columns of `pd.DataFrame([asdict(r) for r in records])` at a fraction of the
+    cost; records a client already holds column-wise (`RecordColumns`) are taken as they are.
     """
+    if isinstance(records, RecordColumns):
+        return dict(records.columns)
     kinds = {type(r) for r in records}
     if len(kinds) != 1:  # mixed record types: column-wise reading would misalign
-        from dataclasses import asdict
-
-        return pd.DataFrame([asdict(r) for r in records])
-    names = [f.name for f in fields(records[0])]
-    return pd.DataFrame({name: [getattr(r, name) for r in records] for name in names}, columns=names)
+        return {name: list(values) for name, values in pd.DataFrame([asdict(r) for r in records]).items()}
+    return {f.name: [getattr(r, f.name) for r in records] for f in fields(records[0])}
 
 
-def raw_frames(parsed: ParsedExport, origin: Provenance) -> dict[str, pd.DataFrame]:
-    """One frame per raw table that this parse has records for, keyed by table name."""
+# Date fields of the canonical records. They are handed to DuckDB as datetime64 arrays: it scans
+# those about ten times faster than a column of `datetime.date` objects.
+_DATE_FIELDS = ("date", "snapshot_date", "created_date", "responded_date")
+_UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _date_array(values: list[object]) -> object:
+    """datetime64[D] for a column of dates; the values unchanged if any is missing."""
+    try:
+        ordinals = np.fromiter(map(dt.date.toordinal, values), dtype=np.int64, count=len(values))
+    except TypeError:  # None (or not a date): DuckDB reads the objects
+        return values
+    return (ordinals - _UNIX_EPOCH_ORDINAL).astype("datetime64[D]")
+
+
+def record_frames(parsed: ParsedExport) -> dict[str, pd.DataFrame]:
+    """One frame of the records' own columns per raw table that this parse has records for."""
     frames: dict[str, pd.DataFrame] = {}
     for kind, table in RAW_TABLES.items():
         records = getattr(parsed, kind)
         if not records:
             continue
-        frame = _columns_frame(records)
-        for column in ("published_at", "created_at", "responded_at"):
-            if column in frame:
-                frame[column] = pd.Series([_naive_utc(v) for v in frame[column]], dtype="object")
-        frame.insert(0, "source", origin.source)
-        frame.insert(1, "source_key", origin.key)
-        frame.insert(2, "source_rank", origin.rank)
-        # Web analytics and mention records name the social platform they are about; the
-        # origin columns name the connector (ga4, mentions) and its account.
-        frame = frame.rename(columns={"platform": "social_platform"})
-        frame.insert(3, "platform", origin.platform)
-        frame.insert(4, "account_id", origin.account_id)
-        frames[table] = frame
+        columns: dict[str, object] = {}
+        for name, values in _record_columns(records).items():
+            if name in ("published_at", "created_at", "responded_at"):
+                values = pd.Series([_naive_utc(v) for v in values], dtype="object")
+            elif name in _DATE_FIELDS:
+                values = _date_array(values)
+            # Web analytics and mention records name the social platform they are about; the
+            # origin columns (`raw_frames`) name the connector (ga4, mentions) and its account.
+            columns["social_platform" if name == "platform" else name] = values
+        frames[table] = pd.DataFrame(columns)
+    return frames
+
+
+def provenance_columns(origin: Provenance) -> dict[str, object]:
+    """The raw tables' lineage columns, as the records of one file or pull share them."""
+    return {"source": origin.source, "source_key": origin.key, "source_rank": origin.rank,
+            "platform": origin.platform, "account_id": origin.account_id}
+
+
+def raw_frames(parsed: ParsedExport, origin: Provenance) -> dict[str, pd.DataFrame]:
+    """One frame per raw table that this parse has records for, keyed by table name: the
+    records' columns after the lineage columns of `origin`."""
+    frames: dict[str, pd.DataFrame] = {}
+    for table, records in record_frames(parsed).items():
+        lineage = provenance_columns(origin)
+        for position, (name, value) in enumerate(lineage.items()):
+            records.insert(position, name, value)
+        frames[table] = records
     return frames
 
 

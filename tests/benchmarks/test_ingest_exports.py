@@ -117,3 +117,28 @@ def test_a_utf16_daily_file_streams_through_the_reader(tmp_path):
         assert rows == read_sheets(path)[""]
         assert stream.head == rows[:5]
     shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("repeat_a_post", [False, True])
+def test_duckdb_memory_is_capped_while_a_file_streams_and_restored_after(tmp_path, monkeypatch, repeat_a_post):
+    exports_dir, path = _drop(tmp_path, posts=20)
+    if repeat_a_post:  # a refused file restores the setting too
+        text = path.read_text(encoding="utf-8-sig")
+        path.write_text(text + "".join(text.splitlines(keepends=True)[1:3]), encoding="utf-8-sig")
+    monkeypatch.setattr(exports, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(exports, "STREAM_CHUNK_ROWS", 5)
+    during = []
+    in_transaction = exports._in_transaction
+
+    def recording(con, *statements, frames=None):
+        during.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        in_transaction(con, *statements, frames=frames)
+
+    monkeypatch.setattr(exports, "_in_transaction", recording)
+    with connect(tmp_path / "w.duckdb") as con:
+        before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        outcomes = exports.ingest_drop_folder(con, exports_dir, load_connectors(), {}, "UTC")
+        after = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert outcomes[0].status == ("quarantined" if repeat_a_post else "loaded")
+    assert set(during) == {"244.1 MiB"}  # 256 MB, as DuckDB prints it
+    assert after == before != "244.1 MiB"  # DuckDB's default again

@@ -42,13 +42,15 @@ def _overlapping_pulls(con):
 
 def test_batched_replay_equals_pull_by_pull(tmp_path, monkeypatch):
     results = []
-    for batch in (1, 1_000_000):  # 1: every pull written on its own, as landing does
+    # 1: every pull written on its own, as landing does; 60: the two pages of one night together
+    # (distinct accounts); 1,000,000: all in one batch, each account pulled three times.
+    for batch in (1, 60, 1_000_000):
         monkeypatch.setattr(api, "_REPLAY_BATCH_RECORDS", batch)
         with connect(tmp_path / f"r{batch}.duckdb") as con:
             _overlapping_pulls(con)
             landed = api.replay(con, load_connectors(), bench.END - dt.timedelta(days=30), bench.END, {}, "UTC")
             rows = con.execute("SELECT * FROM raw.account_daily_values ORDER BY ALL").fetchall()
         results.append((landed, rows))
-    assert results[0] == results[1]
+    assert results[0] == results[1] == results[2]
     rows = results[0][1]
     assert len(rows) == 2 * 10 * len(bench.METRICS)  # 10 distinct days per page, once each

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from connectors.base import AccountDayValue, ApiAccount, Connector, ParsedExport, PostMetricValue, RawPage
 from tests.helpers import D, warehouse
 from transforms.api import ApiPull, land_api_pull, replay
@@ -93,3 +95,41 @@ def test_replay_reproduces_the_latest_restatement_without_the_network():
     replay(con, REGISTRY, D(2026, 11, 1), D(2026, 11, 30), {}, "UTC")
     assert values(con) == landed_before
     assert (D(2026, 11, 2), "reach", 150) in landed_before  # the night of 11-06 no longer covered 11-02
+
+
+class FailingApi(BodyApi):
+    """Refuses pages whose body says so, as a client refuses a page it cannot read."""
+
+    def normalise(self, pages: list[RawPage]) -> ParsedExport:
+        if any(page.body.get("unreadable") for page in pages):
+            raise ValueError("fake: unreadable page")
+        return super().normalise(pages)
+
+
+def test_a_replay_that_fails_midway_keeps_what_it_wrote_and_can_be_rerun(monkeypatch):
+    import transforms.api as api
+
+    con = warehouse()
+    for day in (4, 5, 6):
+        night(con, D(2026, 11, day - 3), D(2026, 11, day - 3), dt.datetime(2026, 11, day, 3, tzinfo=UTC),
+              [(D(2026, 11, day - 3), "reach", day)])
+    landed = values(con)
+    con.execute("DELETE FROM raw.account_daily_values")
+    con.execute("""UPDATE raw.api_pages SET body = '{"unreadable": true}' WHERE window_start = '2026-11-03'""")
+    monkeypatch.setattr(api, "_REPLAY_BATCH_RECORDS", 1)  # one pull per batch
+    with pytest.raises(ValueError, match="unreadable page"):
+        replay(con, {"fake": Connector(platform="fake", api=FailingApi)}, D(2026, 11, 1), D(2026, 11, 30), {}, "UTC")
+    assert values(con) == landed[:2]  # the pulls before the bad one are written, nothing half-written
+
+    def broken_write(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(api, "_replace_batch", broken_write)  # an error on the writer thread
+    with pytest.raises(RuntimeError, match="disk full"):
+        replay(con, REGISTRY, D(2026, 11, 1), D(2026, 11, 30), {}, "UTC")
+    monkeypatch.undo()
+    con.execute("""UPDATE raw.api_pages SET body = '{"values": [["2026-11-03", "reach", 6]]}'
+                   WHERE window_start = '2026-11-03'""")
+    replay(con, REGISTRY, D(2026, 11, 1), D(2026, 11, 30), {}, "UTC")
+    replay(con, REGISTRY, D(2026, 11, 1), D(2026, 11, 30), {}, "UTC")
+    assert values(con) == landed
