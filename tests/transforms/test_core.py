@@ -100,3 +100,42 @@ def test_rebuilding_a_window_twice_and_overlapping_is_identical(tmp_path):
     build_core(con, D(2025, 3, 3), D(2025, 3, 6))
     build_core(con, D(2025, 3, 5), D(2025, 3, 9))
     assert con.execute("SELECT * FROM core.account_daily ORDER BY date").fetchall() == first
+
+
+def _youtube_views(con, real_exports, tmp_path, names: dict[str, str]) -> dict:
+    """Land real YouTube Studio files (as `names`: real file -> drop-folder name) into one account."""
+    import os
+    import shutil
+
+    from connectors.base import load_connectors
+    from transforms.exports import ingest_drop_folder
+
+    folder = tmp_path / "exports" / "youtube" / "UCrehan"
+    folder.mkdir(parents=True)
+    for real, name in names.items():
+        shutil.copyfile(real_exports / "youtube" / "rehantharusha_traffic_source" / real, folder / name)
+        os.utime(folder / name, (1_740_000_000, 1_740_000_000))  # same modification day for all
+    outcomes = ingest_drop_folder(con, tmp_path / "exports", load_connectors(), {}, "UTC")
+    assert {o.status for o in outcomes} == {"loaded"}
+    build_core(con, D(2025, 2, 1), D(2025, 3, 31))
+    return dict(con.execute("SELECT date, video_views FROM core.account_daily WHERE account_id = 'UCrehan'").fetchall())
+
+
+def test_youtube_totals_beat_chart_data_sums_exported_the_same_day(real_exports, tmp_path):
+    import csv
+
+    with (real_exports / "youtube" / "rehantharusha_traffic_source" / "Totals.csv").open(encoding="utf-8") as f:
+        totals = {dt.date.fromisoformat(r["Date"]): float(r["Views"]) for r in csv.DictReader(f)}
+    with (real_exports / "youtube" / "rehantharusha_traffic_source" / "Chart data.csv").open(encoding="utf-8") as f:
+        sums: dict[dt.date, float] = {}
+        for r in csv.DictReader(f):
+            day = dt.date.fromisoformat(r["Date"])
+            sums[day] = sums.get(day, 0.0) + float(r["Views"])
+    assert totals[D(2025, 2, 27)] == 16481.0 and len(totals) == 28
+    assert totals.keys() == sums.keys() and all(sums[d] <= totals[d] for d in totals)  # sums fall short...
+    assert sum(sums[d] < totals[d] for d in totals) > 0  # ...on some days, so the two picks differ
+    both = {"Totals.csv": "Totals.csv", "Chart data.csv": "Chart data.csv"}
+    assert _youtube_views(warehouse(), real_exports, tmp_path / "same_day", both) == totals
+    # exported later, the Chart data file wins, as any later file does (DESIGN: later export wins)
+    later = {"Totals.csv": "Totals_2025-03-27.csv", "Chart data.csv": "Chart data_2025-03-28.csv"}
+    assert _youtube_views(warehouse(), real_exports, tmp_path / "later", later) == sums

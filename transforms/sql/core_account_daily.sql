@@ -1,7 +1,10 @@
 -- core.account_daily for [$start, $end].
 --
 -- 1. picked:   one value per account, date and metric: API beats exports; among exports the
---              file exported later wins (source_rank), ties by file hash for determinism.
+--              file exported later wins (source_rank). Between files exported the same day, a
+--              total the platform reports beats one summed over a dimension's items (YouTube
+--              `Chart data.csv` sums, source_metric "Views (sum over Traffic source)", fall
+--              short of `Totals.csv`); then the file hash decides, for determinism.
 -- 2. reported: which canonical metrics each account's inputs report at all (any date), so
 --              engagements sum exactly the components the input has (TikTok: no saves).
 -- 3. posts:    posts_published counted from per-post data on days a per-post source covers.
@@ -17,7 +20,8 @@ WITH picked AS (
     WHERE v.metric IS NOT NULL
     QUALIFY row_number() OVER (
         PARTITION BY v.platform, v.account_id, v.date, v.metric
-        ORDER BY (v.source = 'api') DESC, v.source_rank DESC, v.source_key DESC) = 1
+        ORDER BY (v.source = 'api') DESC, v.source_rank DESC,
+                 v.source_metric LIKE '% (sum over %)' ASC, v.source_key DESC) = 1
 ),
 reported AS (
     SELECT
