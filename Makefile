@@ -20,9 +20,11 @@ test: install  ## lint and run the test suite
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-bench: install  ## every benchmark at its default size (about 6 minutes on 2 cores; docs/benchmarks.md)
+bench: install  ## every benchmark (about 9 minutes on 2 cores; docs/benchmarks.md)
 	$(BIN)/python benchmarks/kpi_scale.py
 	$(BIN)/python benchmarks/ingest_exports.py
+	@echo "ingest_exports at scale: 500 X + 500 Facebook accounts x 2 years, one run"
+	$(BIN)/python benchmarks/ingest_exports.py --accounts 500 --posts 0 --runs 1 --memory-mb 0
 	$(BIN)/python benchmarks/replay_api.py
 	$(BIN)/python benchmarks/startup.py
 

@@ -16,6 +16,8 @@ Times are the median of --runs runs, each into a fresh warehouse; ratios compare
 same run.
 
     .venv/bin/python benchmarks/ingest_exports.py                         # 40 + 40 accounts x 2 years
+    .venv/bin/python benchmarks/ingest_exports.py --accounts 500 --posts 0 --runs 1 --memory-mb 0
+                                                           # 1,000 accounts x 2 years (3.5 min)
     .venv/bin/python benchmarks/ingest_exports.py --accounts 2 --days 30 --posts 200 --runs 1
     .venv/bin/python benchmarks/ingest_exports.py --memory-mb 1024        # the full 1 GB file
 """

@@ -7,7 +7,7 @@ Prints
   (c) the peak memory (resident set) of a process doing the 365-day backfill.
 Times are the median of --runs runs; ratios compare figures measured in the same run.
 
-    .venv/bin/python benchmarks/kpi_scale.py                      # 100 accounts x 3 years
+    .venv/bin/python benchmarks/kpi_scale.py                      # 1,000 accounts x 2 years
     .venv/bin/python benchmarks/kpi_scale.py --accounts 12 --days 60 --runs 1
 """
 
@@ -204,8 +204,8 @@ def report(figures: dict[str, object]) -> str:
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100)
-    parser.add_argument("--days", type=int, default=3 * 365 + 1, help="days of history (default: 3 years)")
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=730, help="days of history (default: 2 years)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, help="keep the warehouses in this folder (default: a temporary one)")
     parser.add_argument("--peak-memory-child", nargs="+", help=argparse.SUPPRESS)
