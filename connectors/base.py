@@ -200,7 +200,7 @@ class RecordColumns(Sequence[R]):
     one Page is ~40,000); building one frozen dataclass per value, then reading each back
     field by field to make a frame, was most of `socialkpi replay`'s time. A client appends
     whole columns with `extend_columns`; `transforms.records` turns them into a frame as they
-    are. Everything else sees a read-only sequence of records, equal to a list of the same records.
+    are. Everything else sees a sequence of records, equal to a list of the same records.
     """
 
     __slots__ = ("columns", "record_type")
