@@ -24,6 +24,7 @@ from transforms.records import RAW_TABLES, Provenance, raw_frames, record_count
 from warehouse.writes import insert_frame, log_event, utc_now
 
 QUARANTINE = "_quarantine"
+FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (transforms/ownership.py)
 STEP = "export_files"
 
 _MONTH_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -45,7 +46,7 @@ class FileOutcome:
     relative: str
     platform: str
     account_id: str
-    status: str  # loaded | skipped | quarantined | already_loaded | refused
+    status: str  # loaded | skipped | quarantined | already_loaded | refused | conflict
     format: str | None = None
     records: int = 0
     reason: str | None = None
@@ -84,7 +85,7 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
     for path in sorted(exports_dir.rglob("*")):
         relative = path.relative_to(exports_dir)
         parts = relative.parts
-        if parts[0] == QUARANTINE or any(p.startswith(".") for p in parts) or path.is_dir():
+        if parts[0] in (QUARANTINE, FORGOTTEN) or any(p.startswith(".") for p in parts) or path.is_dir():
             continue
         rel = relative.as_posix()
         try:
@@ -180,7 +181,8 @@ def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: s
     status = "skipped" if parsed.skipped_reason else "loaded"
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM raw.export_files WHERE file_hash = ?", [digest])
+        con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+                    [digest, drop.platform, drop.account_id])
         for table, frame in frames.items():
             insert_frame(con, table, frame)
         if coverage:
@@ -329,7 +331,8 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
             "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}])}
         _in_transaction(
             con,
-            ("DELETE FROM raw.export_files WHERE file_hash = ?", [digest]),
+            ("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+             [digest, drop.platform, drop.account_id]),
             ("INSERT INTO raw.export_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              [digest, drop.relative, drop.platform, drop.account_id, summary.format,
               "skipped" if summary.skipped_reason else "loaded", summary.skipped_reason, export_date,
@@ -352,12 +355,22 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
     for refusal in outcomes:
         log_event(con, STEP, f"left in place: {refusal.reason}", level="warning", subject=refusal.relative,
                   platform=refusal.platform or None, account_id=refusal.account_id or None, run_id=run_id)
-    done = {row[0] for row in con.execute(
-        "SELECT file_hash FROM raw.export_files WHERE status IN ('loaded', 'skipped')").fetchall()}
+    # Which accounts each landed content hash belongs to: the same bytes under another account's
+    # folder are a conflict (raw.file_conflicts, rebuilt from what the folder holds now).
+    done: dict[str, list[tuple[str, str, str]]] = {}
+    for digest, platform, account_id, path in con.execute(
+            "SELECT file_hash, platform, account_id, path FROM raw.export_files "
+            "WHERE status IN ('loaded', 'skipped') ORDER BY loaded_at, path").fetchall():
+        done.setdefault(digest, []).append((platform, account_id, path))
+    con.execute("DELETE FROM raw.file_conflicts")
     for drop in files:
         digest = file_hash(drop.path)
-        if digest in done:
+        owners = done.get(digest, [])
+        if any(owner[:2] == (drop.platform, drop.account_id) for owner in owners):
             outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, "already_loaded"))
+            continue
+        if owners:
+            outcomes.append(_file_conflict(con, drop, digest, owners[0], run_id))
             continue
         timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
         try:
@@ -377,7 +390,7 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             continue
         if not streaming:
             records = land_parsed_export(con, drop, digest, parsed, timezone)
-        done.add(digest)
+        done.setdefault(digest, []).append((drop.platform, drop.account_id, drop.relative))
         status = "skipped" if parsed.skipped_reason else "loaded"
         message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason
                    else f"loaded {records} records ({parsed.format})")
@@ -390,11 +403,27 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
     return outcomes
 
 
+def _file_conflict(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, owner: tuple[str, str, str],
+                   run_id: str | None) -> FileOutcome:
+    """The same bytes are landed for another account: record and report it, land nothing."""
+    owner_platform, owner_account, owner_path = owner
+    con.execute("INSERT INTO raw.file_conflicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [drop.relative, digest, drop.platform, drop.account_id, owner_platform, owner_account,
+                 owner_path, utc_now()])
+    reason = (f"not loaded: the same file is already loaded for {owner_platform}/{owner_account} "
+              f"(as {owner_path}); a file belongs to the account of its folder, so one of the two copies "
+              f"is in the wrong folder")
+    log_event(con, STEP, f"conflict: {reason}", level="warning", platform=drop.platform,
+              account_id=drop.account_id, subject=drop.relative, run_id=run_id)
+    return FileOutcome(drop.relative, drop.platform, drop.account_id, "conflict", reason=reason)
+
+
 def _quarantined(con: duckdb.DuckDBPyConnection, exports_dir: Path, drop: DropFile, digest: str,
                  reason: str, run_id: str | None) -> FileOutcome:
     size = drop.path.stat().st_size
     moved = quarantine(exports_dir, drop, reason)
-    con.execute("DELETE FROM raw.export_files WHERE file_hash = ?", [digest])
+    con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+                [digest, drop.platform, drop.account_id])
     con.execute("INSERT INTO raw.export_files "
                 "VALUES (?, ?, ?, ?, NULL, 'quarantined', ?, NULL, ?, NULL, NULL, 0, ?, ?)",
                 [digest, drop.relative, drop.platform, drop.account_id, reason, size,

@@ -13,7 +13,8 @@ from connectors.base import ApiAccount, Connector, ParsedExport, PostMetricValue
 from tests.helpers import D, accounts, land_days, warehouse
 from transforms.api import ApiPull, land_api_pull, replay
 from transforms.core import build_core
-from transforms.exports import ingest_drop_folder
+from transforms.exports import DropFile, file_hash, ingest_drop_folder, land_parsed_export
+from transforms.ownership import conflicts, forget_account, forget_file
 
 
 def _followers(con, account_id="t1"):
@@ -71,6 +72,7 @@ def test_a_later_export_still_wins_between_numbers(tmp_path):
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+STUDIO_OVERVIEW = Path(__file__).parent.parent / "pipelines" / "fixtures" / "Overview_2025-01-12.csv"
 
 
 def _drop(tmp_path: Path, platform: str, account_id: str, *sources: Path, names: Sequence[str] = ()) -> Path:
@@ -141,3 +143,145 @@ def test_an_api_backfill_dates_lifetime_counters_by_the_fetch_time_not_the_windo
            {}, "UTC")
     build_core(con, D(2026, 10, 1), D(2026, 10, 31))
     assert con.execute("SELECT post_id, snapshot_date, likes FROM core.post_snapshots").fetchall() == expected
+
+
+# ---- ownership: a file belongs to its folder's account; a post to the account that landed it first
+
+
+def _land_posts(con, tmp_path: Path, account_id: str, name: str, posts: dict[str, float], day: dt.date) -> Path:
+    """Land a per-post lifetime file (likes per post) for x/<account_id>, exported on `day`."""
+    folder = tmp_path / "exports" / "x" / account_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"{account_id} {sorted(posts.items())} {day}", encoding="utf-8")
+    parsed = ParsedExport(format="test", posts=[
+        PostRecord(pid, dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC), "post", "Tweet", None, None) for pid in posts],
+        post_metrics=[PostMetricValue(pid, day, "likes", "likes", v) for pid, v in posts.items()])
+    land_parsed_export(con, DropFile(path, f"x/{account_id}/{name}", "x", account_id), file_hash(path), parsed, "UTC")
+    return path
+
+
+def test_a_post_id_under_a_second_account_stays_with_its_owner_and_is_a_conflict(tmp_path):
+    con = warehouse()
+    accounts(con, [("x", "good", "acme"), ("x", "other", "acme")])
+    _land_posts(con, tmp_path, "good", "good_2025-03-05.csv", {"p1": 10.0, "p2": 20.0}, D(2025, 3, 5))
+    # later, a file of the good account's posts is dropped into another account's folder
+    _land_posts(con, tmp_path, "other", "wrong_2025-03-09.csv", {"p1": 99.0, "p3": 5.0}, D(2025, 3, 9))
+    build_core(con, D(2025, 3, 1), D(2025, 3, 9))
+    assert con.execute("SELECT post_id, account_id FROM core.posts ORDER BY 1").fetchall() == [
+        ("p1", "good"), ("p2", "good"), ("p3", "other")]
+    assert con.execute("SELECT post_id, snapshot_date, account_id, likes FROM core.post_snapshots ORDER BY 1, 2"
+                       ).fetchall() == [("p1", D(2025, 3, 5), "good", 10.0), ("p2", D(2025, 3, 5), "good", 20.0),
+                                        ("p3", D(2025, 3, 9), "other", 5.0)]
+    [conflict] = conflicts(con)
+    assert (conflict.kind, conflict.platform, conflict.account_id, conflict.owner_account_id, conflict.count) == (
+        "post", "x", "other", "good", 1)
+    assert conflict.subject == "x/other/wrong_2025-03-09.csv"
+    assert "carries 1 post of x/good (e.g. post p1) under x/other" in conflict.message
+
+
+def test_the_same_file_in_two_account_folders_is_a_conflict_not_already_loaded(tmp_path):
+    con = warehouse()
+    exports = tmp_path / "exports"
+    source = FIXTURES / "tweet_activity_metrics_acme_20161201_20170101_en.csv"
+    _drop(tmp_path, "x", "acme", source)
+    first = ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+    assert [o.status for o in first] == ["loaded"]
+    _drop(tmp_path, "x", "globex", source)
+    second = {o.relative: o for o in ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")}
+    name = source.name
+    assert second[f"x/acme/{name}"].status == "already_loaded"
+    assert second[f"x/globex/{name}"].status == "conflict"
+    assert f"already loaded for x/acme (as x/acme/{name})" in second[f"x/globex/{name}"].reason
+    assert con.execute("SELECT count(*) FROM raw.post_records WHERE account_id = 'globex'").fetchall() == [(0,)]
+    [conflict] = conflicts(con)
+    assert (conflict.kind, conflict.account_id, conflict.owner_account_id, conflict.subject) == (
+        "file", "globex", "acme", f"x/globex/{name}")
+    # the conflict lasts as long as the copy is there
+    (exports / "x" / "globex" / name).unlink()
+    ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+    assert conflicts(con) == []
+
+
+_TABLES = ("raw.export_files", "raw.post_records", "raw.post_metric_values", "raw.account_daily_values",
+           "raw.export_coverage", "core.posts", "core.post_snapshots", "core.post_daily", "core.account_daily")
+
+
+def _contents(con) -> dict[str, list[tuple]]:
+    """Every row of the loading tables, without load times (they differ between two warehouses)."""
+    return {table: con.execute(f"SELECT {_columns(con, table)} FROM {table} ORDER BY ALL").fetchall()
+            for table in _TABLES}
+
+
+def _columns(con, table: str) -> str:
+    schema, name = table.split(".")
+    return ", ".join(r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND column_name NOT IN ('loaded_at') ORDER BY column_index", [schema, name]).fetchall())
+
+
+def test_forget_a_file_then_drop_it_again_equals_never_and_always_having_dropped_it(tmp_path):
+    good = FIXTURES / "tweet_activity_metrics_acme_20161201_20170101_en.csv"
+    stray = STUDIO_OVERVIEW  # a TikTok Studio overview, dropped for the same brand's tiktok account
+
+    def build(folder: Path, *drops: tuple[str, str, Path]):
+        con = warehouse()
+        accounts(con, [("x", "acme", "acme"), ("tiktok", "acme", "acme")])
+        for platform, account_id, source in drops:
+            _drop(folder, platform, account_id, source)
+        ingest_drop_folder(con, folder / "exports", load_connectors(), {}, "UTC")
+        build_core(con, D(2016, 12, 1), D(2025, 1, 31))
+        return con
+
+    never = _contents(build(tmp_path / "never", ("x", "acme", good)))
+    both = _contents(build(tmp_path / "both", ("x", "acme", good), ("tiktok", "acme", stray)))
+    assert never != both
+
+    con = build(tmp_path / "case", ("x", "acme", good))
+    _drop(tmp_path / "case", "tiktok", "acme", stray)
+    ingest_drop_folder(con, tmp_path / "case" / "exports", load_connectors(), {}, "UTC")
+    build_core(con, D(2016, 12, 1), D(2025, 1, 31))
+    assert _contents(con) == both
+    exports = tmp_path / "case" / "exports"
+    forgotten = forget_file(con, exports, f"tiktok/acme/{stray.name}")
+    assert forgotten.files == [f"_forgotten/tiktok/acme/{stray.name}"]
+    assert (forgotten.first_day, forgotten.last_day) == (D(2025, 1, 8), D(2025, 1, 12))
+    build_core(con, forgotten.first_day, forgotten.last_day)
+    assert _contents(con) == never
+    assert (exports / "_forgotten" / "tiktok" / "acme" / stray.name).read_bytes() == stray.read_bytes()
+    # a later run does not bring it back by itself ...
+    ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+    assert _contents(con) == never
+    # ... dropping it again does
+    shutil.move(exports / "_forgotten" / "tiktok" / "acme" / stray.name, exports / "tiktok" / "acme" / stray.name)
+    ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+    build_core(con, D(2016, 12, 1), D(2025, 1, 31))
+    assert _contents(con) == both
+
+
+def test_forget_an_account_removes_what_it_landed_and_keeps_its_files(tmp_path):
+    con = warehouse()
+    accounts(con, [("x", "acme", "acme")])
+    tweets = FIXTURES / "tweet_activity_metrics_acme_20161201_20170101_en.csv"
+    exports = _drop(tmp_path, "x", "acme", tweets)
+    # a typo in the folder name (not a configured account): another export of the account, and a copy
+    typo = exports / "x" / "acmee"
+    typo.mkdir()
+    (typo / "later_20170102.csv").write_text(tweets.read_text(encoding="utf-8").replace('"250.0"', '"260.0"'),
+                                              encoding="utf-8")
+    shutil.copy(tweets, typo / "copy.csv")
+    ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+    accounts(con, [("x", "acme", "acme")])
+    assert con.execute("SELECT account_id, in_config FROM core.accounts ORDER BY 1").fetchall() == [
+        ("acme", True), ("acmee", False)]
+    build_core(con, D(2016, 12, 1), D(2017, 1, 2))
+    assert sorted((c.kind, c.account_id, c.owner_account_id, c.count) for c in conflicts(con)) == [
+        ("file", "acmee", "acme", 1), ("post", "acmee", "acme", 2)]
+    forgotten = forget_account(con, exports, "x", "acmee")
+    assert conflicts(con) == []
+    assert sorted(forgotten.files) == ["_forgotten/x/acmee/copy.csv", "_forgotten/x/acmee/later_20170102.csv"]
+    for table in ("raw.export_files", "raw.account_daily_values", "raw.post_records", "raw.file_conflicts"):
+        assert con.execute(f"SELECT count(*) FROM {table} WHERE account_id = 'acmee'").fetchall() == [(0,)], table
+    assert con.execute("SELECT count(*) FROM raw.post_records WHERE account_id = 'acme'").fetchall() == [(2,)]
+    accounts(con, [("x", "acme", "acme")])
+    assert con.execute("SELECT account_id FROM core.accounts").fetchall() == [("acme",)]
