@@ -24,12 +24,34 @@ Sheets = dict[str, list[list[str]]]
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy BIFF .xls
 _SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 
+# Resource limits per file (docs/exports.md "Limits"). A file read whole is held in memory several
+# times over (bytes, text, rows of cells), so whole-file reads stop at MAX_WHOLE_FILE_BYTES; larger
+# CSV exports are streamed where their format allows it. An .xlsx is a zip archive: its declared
+# uncompressed size and compression ratio are checked before any sheet is read, so a small file
+# that expands to gigabytes (a zip bomb) is refused up front. zipfile never inflates an entry past
+# its declared size, so the declared sizes bound what is read.
+MIB = 1 << 20
+MAX_WHOLE_FILE_BYTES = 512 * MIB
+MAX_XLSX_UNCOMPRESSED_BYTES = 256 * MIB
+MAX_XLSX_RATIO = 200  # uncompressed / compressed, per entry over 1 MiB; real sheets stay far below
+
+
+def _size_text(n: float) -> str:
+    if n < 1024:
+        return f"{n:,.0f} bytes"
+    return f"{n / MIB:,.0f} MiB" if n >= MIB else f"{n / 1024:,.0f} KiB"
+
 
 def read_sheets(path: Path) -> Sheets:
     """All sheets of an export file as rows of string cells.
 
-    Raises ExportFileError for empty, truncated or undecodable files.
+    Raises ExportFileError for empty, truncated, undecodable or oversized files.
     """
+    size = path.stat().st_size
+    if size > MAX_WHOLE_FILE_BYTES:
+        raise ExportFileError(path, f"the file is {_size_text(size)}, over the limit of "
+                              f"{_size_text(MAX_WHOLE_FILE_BYTES)} for a file of this kind; export a "
+                              "shorter date range (or fewer columns) and drop the smaller files instead")
     data = path.read_bytes()
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
         raise ExportFileError(path, "the file is empty")
@@ -133,9 +155,31 @@ def _read_biff_xls(path: Path, data: bytes) -> Sheets:
     return sheets
 
 
+def check_xlsx_archive(path: Path, data: bytes) -> None:
+    """Refuse an .xlsx whose archive would expand beyond the limits, before reading any sheet."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ExportFileError(path, "the .xlsx workbook is damaged or incomplete (the download was probably "
+                              "cut off); download it again") from exc
+    total = sum(e.file_size for e in entries)
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise ExportFileError(path, f"the .xlsx workbook would expand to {_size_text(total)}, over the limit of "
+                              f"{_size_text(MAX_XLSX_UNCOMPRESSED_BYTES)}; export a shorter date range, or save "
+                              "it as CSV, and drop that instead")
+    for entry in entries:
+        ratio = entry.file_size // max(entry.compress_size, 1)
+        if entry.file_size > MIB and ratio > MAX_XLSX_RATIO:
+            raise ExportFileError(path, f"the .xlsx workbook is compressed {ratio:,} to 1, which no spreadsheet "
+                                  f"program writes (the limit is {MAX_XLSX_RATIO} to 1): it is not a genuine "
+                                  "export; download it again from the platform")
+
+
 def _read_xlsx(path: Path, data: bytes) -> Sheets:
     import openpyxl
 
+    check_xlsx_archive(path, data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -11,7 +11,11 @@ import datetime as dt
 import hashlib
 import re
 import shutil
-from collections.abc import Mapping
+import signal
+import stat
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +103,11 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
             refused.append(FileOutcome(rel, "", "", "refused", reason="symbolic links are not followed; "
                                        "copy the file into the drop folder"))
             continue
+        kind = _special_kind(path)
+        if kind:  # opening a named pipe blocks until someone writes to it; a device never ends
+            refused.append(FileOutcome(rel, "", "", "refused", reason=f"this is {kind}, not a file: it was left "
+                                       "alone and not opened; copy the export file itself into the folder"))
+            continue
         if len(parts) != 3:
             refused.append(FileOutcome(rel, "", "", "refused", reason="not in <platform>/<account_id>/<file>"))
             continue
@@ -111,6 +120,50 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
             continue
         files.append(DropFile(path, rel, connector.platform, account_id))
     return files, refused
+
+
+def _special_kind(path: Path) -> str | None:
+    """What a path is if it is not a regular file (never opened: a FIFO would block the run)."""
+    mode = path.lstat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+# Wall-clock limit for reading and parsing one file read whole (streamed large files are bounded by
+# their chunks instead). A file that takes longer is quarantined and the run goes on.
+PARSE_TIME_LIMIT_S = 300.0
+
+
+class ParseTimeLimit(BaseException):
+    """Raised in the middle of parsing a file that exceeded PARSE_TIME_LIMIT_S; a BaseException, so
+    no parser's `except Exception` turns it into another reason."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` with ParseTimeLimit (a SIGALRM timer: main thread only;
+    elsewhere the block runs without a limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ParseTimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def file_hash(path: Path) -> str:
@@ -378,9 +431,15 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             if streaming:
                 parsed, records = land_streamed_export(con, drop, digest, *streaming, timezone)
             else:
-                parsed = parse_export_file(drop, registry[drop.platform], timezone)
+                with time_limit(PARSE_TIME_LIMIT_S):
+                    parsed = parse_export_file(drop, registry[drop.platform], timezone)
         except duckdb.Error:
             raise
+        except ParseTimeLimit:
+            reason = (f"{drop.path.name}: reading the file took longer than the limit of {PARSE_TIME_LIMIT_S:.0f} "
+                      "seconds; export a shorter date range and drop the smaller files instead")
+            outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
+            continue
         except ExportFileError as exc:
             outcomes.append(_quarantined(con, exports_dir, drop, digest, str(exc), run_id))
             continue
