@@ -14,6 +14,7 @@ import shutil
 import signal
 import stat
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -181,13 +182,28 @@ def parse_export_file(drop: DropFile, connector: Connector, timezone: str) -> Pa
     if fmt is None:
         first = next((row for rows in sheets.values() for row in rows if any(c.strip() for c in row)), [])
         preview = ", ".join(c.strip() for c in first[:6] if c.strip())[:120]
-        raise ExportFileError(drop.path, f"not a recognised {connector.platform} export "
-                                         f"(first row: {preview or 'empty'})")
+        if not preview:
+            raise ExportFileError(drop.path, f"not a recognised {connector.platform} export: it holds no "
+                                  f"readable rows; download it again from {connector.platform}")
+        if not _readable(preview):
+            raise ExportFileError(drop.path, f"not a recognised {connector.platform} export: its first row is "
+                                  "not readable text (the file is damaged or not a text export); download it "
+                                  f"again from {connector.platform}")
+        raise ExportFileError(drop.path, f"not a recognised {connector.platform} export (first row: {preview}); "
+                              f"check that it is a {connector.platform} analytics export dropped in the "
+                              "right platform's folder")
     ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
                         timezone=timezone, export_date=export_date_of(drop.path))
     parsed = fmt.parse(sheets, ctx)
     parsed.format = parsed.format or fmt.name
     return parsed
+
+
+def _readable(text: str) -> bool:
+    """False for text that is mostly control characters, replacement marks or unassigned code points
+    (binary or mis-decoded bytes): showing it would only confuse."""
+    odd = sum(1 for ch in text if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")))
+    return odd <= len(text) * 0.1
 
 
 def quarantine(exports_dir: Path, drop: DropFile, reason: str) -> Path:
@@ -444,7 +460,12 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             outcomes.append(_quarantined(con, exports_dir, drop, digest, str(exc), run_id))
             continue
         except Exception as exc:  # a parser bug must not lose the file or stop the others
-            reason = f"{drop.path.name}: parser failed ({type(exc).__name__}: {exc})"
+            # The person gets a sentence; the exception itself goes to the load log for a developer.
+            log_event(con, STEP, f"parser error: {type(exc).__name__}: {exc}", level="error",
+                      platform=drop.platform, account_id=drop.account_id, subject=drop.relative, run_id=run_id)
+            reason = (f"{drop.path.name}: the file looks like a {drop.platform} export but its content does not "
+                      "have the layout the reader expects (an unexpected value or a damaged file); download it "
+                      "again, and if that fails report it with the file attached")
             outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
             continue
         if not streaming:
