@@ -54,7 +54,7 @@ def read_sheets(path: Path) -> Sheets:
                               "shorter date range (or fewer columns) and drop the smaller files instead")
     data = path.read_bytes()
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
-        raise ExportFileError(path, "the file is empty")
+        raise ExportFileError(path, "the file is empty (the download or copy did not finish); download it again")
     if data.startswith(_OLE2_MAGIC):
         return _read_biff_xls(path, data)
     if data.startswith(b"PK\x03\x04"):

@@ -199,6 +199,15 @@ def parse_export_file(drop: DropFile, connector: Connector, timezone: str) -> Pa
     return parsed
 
 
+_ESCAPES = re.compile(r"\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain_text(reason: str) -> str:
+    """A reason as a person reads it: a damaged character quoted from the file (Python writes
+    it as an escape such as \\x0c) is shown as the replacement mark, never as code."""
+    return _ESCAPES.sub("\ufffd", reason)
+
+
 def _readable(text: str) -> bool:
     """False for text that is mostly control characters, replacement marks or unassigned code points
     (binary or mis-decoded bytes): showing it would only confuse."""
@@ -457,7 +466,7 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
             continue
         except ExportFileError as exc:
-            outcomes.append(_quarantined(con, exports_dir, drop, digest, str(exc), run_id))
+            outcomes.append(_quarantined(con, exports_dir, drop, digest, plain_text(str(exc)), run_id))
             continue
         except Exception as exc:  # a parser bug must not lose the file or stop the others
             # The person gets a sentence; the exception itself goes to the load log for a developer.
