@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -285,3 +286,20 @@ def test_forget_an_account_removes_what_it_landed_and_keeps_its_files(tmp_path):
     assert con.execute("SELECT count(*) FROM raw.post_records WHERE account_id = 'acme'").fetchall() == [(2,)]
     accounts(con, [("x", "acme", "acme")])
     assert con.execute("SELECT account_id FROM core.accounts").fetchall() == [("acme",)]
+
+
+def test_a_youtube_content_export_downloaded_the_day_after_its_last_day_is_queryable_after_a_run_over_it(tmp_path):
+    # YouTube Studio Content table for October 2025, downloaded on 1 November (no date in its name:
+    # the export date is the file's modification date)
+    con = warehouse()
+    accounts(con, [("youtube", "chan", "acme")])
+    exports = _drop(tmp_path, "youtube", "chan", FIXTURES / "youtube_content_table_data.csv",
+                    names=["Table data.csv"])
+    downloaded = dt.datetime(2025, 11, 1, 9, tzinfo=dt.UTC).timestamp()
+    os.utime(exports / "youtube" / "chan" / "Table data.csv", (downloaded, downloaded))
+    [outcome] = ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
+    assert (outcome.status, outcome.format) == ("loaded", "youtube_content_table")
+    build_core(con, D(2025, 10, 1), D(2025, 10, 31))
+    assert con.execute("SELECT post_id, snapshot_date, views, impressions FROM core.post_snapshots ORDER BY 1"
+                       ).fetchall() == [("Q1w2E3r4T5y", D(2025, 11, 1), 1200.0, 7000.0),
+                                        ("Zx9Cv8Bn7Ma", D(2025, 11, 1), 300.0, 2000.0)]
