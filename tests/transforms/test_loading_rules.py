@@ -303,3 +303,31 @@ def test_a_youtube_content_export_downloaded_the_day_after_its_last_day_is_query
     assert con.execute("SELECT post_id, snapshot_date, views, impressions FROM core.post_snapshots ORDER BY 1"
                        ).fetchall() == [("Q1w2E3r4T5y", D(2025, 11, 1), 1200.0, 7000.0),
                                         ("Zx9Cv8Bn7Ma", D(2025, 11, 1), 300.0, 2000.0)]
+
+
+def test_a_follower_column_of_placeholders_does_not_stop_the_rebuild_from_known_counts(tmp_path):
+    con = warehouse()
+    accounts(con, [("tiktok", "t1", "acme")], anchors=[("tiktok", "t1", D(2025, 3, 1), 1000)])
+    land_days(con, tmp_path, "tiktok", "t1", {D(2025, 3, 2): {"followers": None}, D(2025, 3, 3): {"followers": None}},
+              name="audience_2025-03-05.csv")
+    land_days(con, tmp_path, "tiktok", "t1", {D(2025, 3, 2): {"followers_net_change": 5.0},
+                                               D(2025, 3, 3): {"followers_net_change": -2.0}},
+              name="overview_2025-03-05.csv")
+    build_core(con, D(2025, 3, 1), D(2025, 3, 3))
+    # 1000 known on 1 March, then +5 and -2
+    assert _followers(con) == [(D(2025, 3, 1), 1000.0), (D(2025, 3, 2), 1005.0), (D(2025, 3, 3), 1003.0)]
+
+
+@pytest.mark.parametrize("contents", [("a", "b"), ("b", "a")])
+def test_a_post_counter_placeholder_never_beats_a_number_of_the_same_day(tmp_path, contents):
+    con = warehouse()
+    accounts(con, [("x", "acme", "acme")])
+    for name, likes, content in [("one_2025-03-05.csv", None, contents[0]), ("two_2025-03-05.csv", 12.0, contents[1])]:
+        path = tmp_path / "exports" / "x" / "acme" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        parsed = ParsedExport(format="test", post_metrics=[PostMetricValue("p1", D(2025, 3, 5), "likes", "Likes",
+                                                                           likes)])
+        land_parsed_export(con, DropFile(path, f"x/acme/{name}", "x", "acme"), file_hash(path), parsed, "UTC")
+    build_core(con, D(2025, 3, 5), D(2025, 3, 5))
+    assert con.execute("SELECT likes FROM core.post_snapshots").fetchall() == [(12.0,)]

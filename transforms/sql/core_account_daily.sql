@@ -31,7 +31,9 @@ WITH picked AS (
 reported AS (
     SELECT
         platform, account_id,
-        bool_or(metric = 'followers') AS has_followers,
+        -- a follower column of placeholders only (TikTok Business audience: "--") reports no
+        -- total, so the series can still be rebuilt from known counts
+        bool_or(metric = 'followers' AND value IS NOT NULL) AS has_followers,
         bool_or(metric = 'followers_gained') AS has_gained,
         bool_or(metric = 'followers_lost') AS has_lost,
         bool_or(metric = 'followers_net_change') AS has_net,
