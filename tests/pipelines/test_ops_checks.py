@@ -143,6 +143,24 @@ def test_tiktok_negative_daily_comments_land_with_a_warning_and_the_run_succeeds
                     "AND account_id = 'studio' AND date = ?", [D(2025, 1, 9)]) == [(-2.0, 20.0)]
 
 
+def test_the_run_summary_names_ownership_conflicts(demo):
+    source = demo.config.exports_path / "x" / "acme"
+    copy = demo.config.exports_path / "x" / "acme-old"  # the same file dropped for a second account
+    copy.mkdir()
+    [name] = [p.name for p in source.iterdir() if p.suffix == ".csv"][:1]
+    shutil.copy(source / name, copy / name)
+
+    result = demo.run(LAST_DAY, LAST_DAY)
+
+    assert result.success
+    [files] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "export_files"]
+    metadata = files.materialization.metadata
+    assert metadata["files_conflict"].value == 1
+    assert (f"x/acme-old/{name} was not loaded: the same file is already loaded for x/acme (as x/acme/{name})"
+            in metadata["conflicts"].value)
+    assert f"`x/acme-old/{name}`: not loaded: the same file is already loaded for x/acme" in metadata["problems"].value
+
+
 def test_counts_check_judges_the_days_the_run_rebuilt(demo):
     demo.sql("UPDATE core.account_daily SET reach = -7 WHERE platform = ? AND account_id = ? AND date = ?",
              [*FACEBOOK, D(2025, 1, 10)])  # left by an earlier run
