@@ -24,15 +24,37 @@ Sheets = dict[str, list[list[str]]]
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy BIFF .xls
 _SPREADSHEETML_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 
+# Resource limits per file (docs/exports.md "Limits"). A file read whole is held in memory several
+# times over (bytes, text, rows of cells), so whole-file reads stop at MAX_WHOLE_FILE_BYTES; larger
+# CSV exports are streamed where their format allows it. An .xlsx is a zip archive: its declared
+# uncompressed size and compression ratio are checked before any sheet is read, so a small file
+# that expands to gigabytes (a zip bomb) is refused up front. zipfile never inflates an entry past
+# its declared size, so the declared sizes bound what is read.
+MIB = 1 << 20
+MAX_WHOLE_FILE_BYTES = 512 * MIB
+MAX_XLSX_UNCOMPRESSED_BYTES = 256 * MIB
+MAX_XLSX_RATIO = 200  # uncompressed / compressed, per entry over 1 MiB; real sheets stay far below
+
+
+def _size_text(n: float) -> str:
+    if n < 1024:
+        return f"{n:,.0f} bytes"
+    return f"{n / MIB:,.0f} MiB" if n >= MIB else f"{n / 1024:,.0f} KiB"
+
 
 def read_sheets(path: Path) -> Sheets:
     """All sheets of an export file as rows of string cells.
 
-    Raises ExportFileError for empty, truncated or undecodable files.
+    Raises ExportFileError for empty, truncated, undecodable or oversized files.
     """
+    size = path.stat().st_size
+    if size > MAX_WHOLE_FILE_BYTES:
+        raise ExportFileError(path, f"the file is {_size_text(size)}, over the limit of "
+                              f"{_size_text(MAX_WHOLE_FILE_BYTES)} for a file of this kind; export a "
+                              "shorter date range (or fewer columns) and drop the smaller files instead")
     data = path.read_bytes()
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
-        raise ExportFileError(path, "the file is empty")
+        raise ExportFileError(path, "the file is empty (the download or copy did not finish); download it again")
     if data.startswith(_OLE2_MAGIC):
         return _read_biff_xls(path, data)
     if data.startswith(b"PK\x03\x04"):
@@ -43,22 +65,51 @@ def read_sheets(path: Path) -> Sheets:
     return {"": read_csv_text(path, text)}
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """Decode by BOM: Meta daily files are UTF-16LE with BOM, most others UTF-8 (with or without BOM).
+# Cells longer than this are refused as malformed (Python's csv default is 128 KiB, less than
+# the longest real captions); a quote that never closes would otherwise swallow the whole file.
+MAX_CELL_CHARS = 8 * MIB
+csv.field_size_limit(MAX_CELL_CHARS)
 
-    Files without BOM that are not UTF-8 are read as Windows-1252 (old Excel re-saves).
+_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text without a BOM (tools that re-save exports write it
+    so): mostly-ASCII text then has a zero byte in every other position."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd > 0.4 and zeros_even < 0.05:
+        return "utf-16-le"
+    if zeros_even > 0.4 and zeros_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode the text of an export as the tools that write and re-save exports do.
+
+    UTF-16 LE/BE with a BOM (Meta daily files) or without one; UTF-8 with or without a BOM (even a
+    doubled one); anything else as Windows-1252 (old Excel re-saves). Byte-order marks anywhere in
+    the text are dropped (a re-saved file can carry one inside a header name), and CR-only or mixed
+    line endings become LF, so `sep=` lines and rows are found whatever the line endings.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    encoding = _BOMS.get(data[:2]) or _utf16_without_bom(data)
+    if encoding:
+        if data[:2] in _BOMS:
+            data = data[2:]
+        if len(data) % 2:
+            raise ExportFileError(path, "the file ends in the middle of a character, so the download was "
+                                  "probably cut off; download it again")
+        text = data.decode(encoding, errors="replace")
+    else:
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:  # odd byte count: the download was cut off
-            raise ExportFileError(path, f"truncated UTF-16 file ({exc.reason})") from exc
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_csv_text(path: Path, text: str) -> list[list[str]]:
@@ -77,10 +128,20 @@ def read_csv_text(path: Path, text: str) -> list[list[str]]:
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
     except csv.Error as exc:
-        raise ExportFileError(path, f"malformed CSV: {exc}") from exc
+        raise ExportFileError(path, _csv_problem(exc)) from exc
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     return rows
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """A csv.Error in words a person can act on."""
+    if "field larger than field limit" in str(exc):
+        return (f"a cell is longer than {MAX_CELL_CHARS // MIB} million characters, which usually means a quote "
+                "mark opens a cell and never closes it; download the file again, or open it in a spreadsheet "
+                "program and save it as CSV")
+    return ("the CSV structure is broken (for example a stray quote mark or a NUL character); download the "
+            "file again, or open it in a spreadsheet program and save it as CSV")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -88,7 +149,10 @@ def _sniff_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[:20] if line.strip()][:10]
     best, best_score = ",", 0.0
     for candidate in (",", ";", "\t"):
-        counts = [len(next(csv.reader([line], delimiter=candidate))) for line in lines]
+        try:
+            counts = [len(next(csv.reader([line], delimiter=candidate))) for line in lines]
+        except csv.Error:  # a line too long to be a header; the full read reports it
+            continue
         if not counts:
             continue
         score = min(counts) if max(counts) > 1 else 0
@@ -114,8 +178,10 @@ def _read_biff_xls(path: Path, data: bytes) -> Sheets:
 
     try:
         book = xlrd.open_workbook(file_contents=data)
-    except Exception as exc:  # xlrd raises bare XLRDError / struct errors on cut files
-        raise ExportFileError(path, f"unreadable .xls workbook ({exc})") from exc
+    except Exception as exc:  # xlrd raises bare XLRDError / struct / index errors on cut files
+        raise ExportFileError(path, "the .xls workbook is damaged or incomplete (the download was probably cut "
+                              "off); download it again, or open it in a spreadsheet program and save it as "
+                              ".xlsx") from exc
     sheets: Sheets = {}
     for sheet in book.sheets():
         rows = []
@@ -133,17 +199,41 @@ def _read_biff_xls(path: Path, data: bytes) -> Sheets:
     return sheets
 
 
+def check_xlsx_archive(path: Path, data: bytes) -> None:
+    """Refuse an .xlsx whose archive would expand beyond the limits, before reading any sheet."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ExportFileError(path, "the .xlsx workbook is damaged or incomplete (the download was probably "
+                              "cut off); download it again") from exc
+    total = sum(e.file_size for e in entries)
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise ExportFileError(path, f"the .xlsx workbook would expand to {_size_text(total)}, over the limit of "
+                              f"{_size_text(MAX_XLSX_UNCOMPRESSED_BYTES)}; export a shorter date range, or save "
+                              "it as CSV, and drop that instead")
+    for entry in entries:
+        ratio = entry.file_size // max(entry.compress_size, 1)
+        if entry.file_size > MIB and ratio > MAX_XLSX_RATIO:
+            raise ExportFileError(path, f"the .xlsx workbook is compressed {ratio:,} to 1, which no spreadsheet "
+                                  f"program writes (the limit is {MAX_XLSX_RATIO} to 1): it is not a genuine "
+                                  "export; download it again from the platform")
+
+
 def _read_xlsx(path: Path, data: bytes) -> Sheets:
     import openpyxl
 
+    check_xlsx_archive(path, data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ExportFileError(path, f"unreadable .xlsx workbook ({exc})") from exc
-    sheets: Sheets = {}
-    for ws in book.worksheets:
-        sheets[ws.title] = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    book.close()
+        sheets: Sheets = {}
+        for ws in book.worksheets:
+            sheets[ws.title] = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        book.close()
+    except Exception as exc:  # openpyxl and its XML and zip layers raise many kinds on damaged files
+        raise ExportFileError(path, "the .xlsx workbook is damaged or was not written by a spreadsheet program "
+                              "(its sheets cannot be read); download it again, or open it in a spreadsheet "
+                              "program and save it again") from exc
     return sheets
 
 
@@ -153,7 +243,10 @@ def _read_spreadsheetml(path: Path, text: str) -> Sheets:
     try:
         root = ET.fromstring(text.encode("utf-8"))
     except ET.ParseError as exc:
-        raise ExportFileError(path, f"truncated or malformed SpreadsheetML workbook ({exc})") from exc
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        where = f" at line {line}" if line else ""
+        raise ExportFileError(path, f"the Excel 2003 XML workbook is cut off or damaged{where}; download it "
+                              "again, or open it in a spreadsheet program and save it as .xlsx") from exc
     index_attr = f"{{{_SPREADSHEETML_NS}}}Index"
     sheets: Sheets = {}
     for ws in root.findall("ss:Worksheet", ns):
@@ -276,10 +369,11 @@ class CsvStream:
                         yield index, rows
                         index, rows = index + len(rows), []
             except csv.Error as exc:
-                raise ExportFileError(self.path, f"malformed CSV: {exc}") from exc
+                raise ExportFileError(self.path, _csv_problem(exc)) from exc
             except UnicodeDecodeError as exc:
-                raise ExportFileError(self.path, f"not valid {self.encoding} text after the first MiB "
-                                      f"({exc.reason}); re-save the file as UTF-8") from exc
+                raise ExportFileError(self.path, f"the text changes encoding after the first MiB (it starts as "
+                                      f"{self.encoding} but byte {exc.start:,} of a later block is not); open the "
+                                      "file in a spreadsheet program and save it as CSV UTF-8") from exc
             while rows and not any(cell.strip() for cell in rows[-1]):  # trailing empty rows
                 rows.pop()
             if rows:

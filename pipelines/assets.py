@@ -20,6 +20,7 @@ from transforms.kpis import (
     build_kpi_target_progress,
     write_catalogue,
 )
+from transforms.ownership import conflicts
 from warehouse.snapshot import publish_snapshot
 
 DUCKDB_POOL = "duckdb_writer"  # one writer at a time: DuckDB allows a single writing process
@@ -46,17 +47,22 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
         with socialkpi.warehouse() as con:
             outcomes = ingest_drop_folder(con, config.exports_path, socialkpi.registry, timezones,
                                           config.timezone, run_id=context.run.run_id)
+            found = conflicts(con)
+        for conflict in found:
+            context.log.warning(f"conflict: {conflict.message}")
         for outcome in outcomes:
-            if outcome.status in ("quarantined", "refused"):
+            if outcome.status in ("quarantined", "refused", "conflict"):
                 context.log.warning(f"{outcome.relative}: {outcome.status}: {outcome.reason}")
             elif outcome.status != "already_loaded":
                 context.log.info(f"{outcome.relative}: {outcome.status} ({outcome.format}, {outcome.records} records)")
         counts = Counter(o.status for o in outcomes)
-        problems = [f"- `{o.relative}`: {o.reason}" for o in outcomes if o.status in ("quarantined", "refused")]
+        problems = [f"- `{o.relative}`: {o.reason}" for o in outcomes
+                    if o.status in ("quarantined", "refused", "conflict")]
         return dg.MaterializeResult(metadata={
             **{f"files_{status}": dg.MetadataValue.int(n) for status, n in sorted(counts.items())},
             "records_landed": dg.MetadataValue.int(sum(o.records for o in outcomes)),
             "problems": dg.MetadataValue.md("\n".join(problems) or "none"),
+            "conflicts": dg.MetadataValue.md("\n".join(f"- {c.message}" for c in found) or "none"),
         })
 
     @dg.asset(group_name="core", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,

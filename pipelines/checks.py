@@ -5,8 +5,11 @@ run's partition range (the days the run just rebuilt) when there is one, else at
 table. They read through a read-only connection in the `duckdb_writer` pool: a reader and a
 writer of the same DuckDB file in two processes would lock each other out.
 
-Severity: a negative count is corrupt input that would flow into every KPI, so that check is
-blocking (the run stops before kpi_daily). Jumps in followers and missing latest days are often
+Severity: an impossible negative count (impressions, reach, followers...) is corrupt input that
+would flow into every KPI, so that check is blocking (the run stops before kpi_daily). Negative
+daily likes, comments, shares or saves are real platform data (TikTok Studio nets out deleted
+comments): kept as reported, they only warn, since nobody can fix them by re-downloading.
+Jumps in followers and missing latest days are often
 real (a viral day, an export not downloaded yet), so they warn. A KPI outside its bounds is an
 ERROR but does not block: the analysts' snapshot still publishes, with the check red in the UI.
 """
@@ -32,30 +35,28 @@ OPEN = None
 # Bounds of each KPI's value in kpi.daily, (low, high), None = open; decided per KPI from its formula:
 # - shares of a whole are 0-100: share_of_voice, bounce_rate (bounced sessions are sessions), csat,
 #   ctr (a click on content needs an impression of it);
-# - rates whose numerator can exceed the denominator are only >= 0: engagement and reach rates (one
-#   person can like, comment and share; content reaches non-followers), conversion_rate (several
-#   key events per click), follower_churn_rate (unfollows include people who followed the same day,
-#   so a small account can lose more than it started the day with), cpc, cpm, engagements_per_post;
+# - rates whose numerator can exceed the denominator are only >= 0: reach_rate (content reaches
+#   non-followers), conversion_rate (several key events per click), follower_churn_rate (unfollows
+#   include people who followed the same day, so a small account can lose more than it started the
+#   day with), cpc, cpm;
 # - audience_growth_rate and roi are >= -100 (you cannot lose more than you had; revenue >= 0);
 #   follower_retention_rate = 100 - churn is <= 100; nps is -100..100; average_rating is 1-5;
-# - counts are >= 0, except followers_net_change.
+# - counts are >= 0, except followers_net_change and the interactions platforms report net of
+#   deletions (likes, comments, shares, saves, engagements: TikTok Studio daily comments), and the
+#   rates built on those interactions (open both ways).
 KPI_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     **{name: (0, OPEN) for name in (
-        "followers", "impressions", "reach", "potential_reach", "profile_visits", "video_views", "likes",
-        "comments", "shares", "saves", "clicks", "engagements", "posts_published", "conversions",
-        "reviews_count")},
+        "followers", "impressions", "reach", "potential_reach", "profile_visits", "video_views",
+        "clicks", "posts_published", "conversions", "reviews_count")},
+    **{name: (OPEN, OPEN) for name in ("likes", "comments", "shares", "saves", "engagements")},
     "followers_net_change": (OPEN, OPEN),
     "audience_growth_rate": (-100, OPEN),
     "reach_rate": (0, OPEN),
     "share_of_voice": (0, 100),
-    "engagement_rate": (0, OPEN),
-    "engagement_rate_reach": (0, OPEN),
-    "engagement_rate_impressions": (0, OPEN),
-    "applause_rate": (0, OPEN),
-    "amplification_rate": (0, OPEN),
-    "virality_rate": (0, OPEN),
-    "post_reaction_rate": (0, OPEN),
-    "engagements_per_post": (0, OPEN),
+    # rates over interactions: negative on a day whose deletions outnumber new interactions
+    **{name: (OPEN, OPEN) for name in (
+        "engagement_rate", "engagement_rate_reach", "engagement_rate_impressions", "applause_rate",
+        "amplification_rate", "virality_rate", "post_reaction_rate", "engagements_per_post")},
     "follower_churn_rate": (0, OPEN),
     "follower_retention_rate": (OPEN, 100),
     "ctr": (0, 100),
@@ -109,8 +110,10 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
     """The data-quality checks on core_account_daily and kpi_daily."""
 
     @dg.asset_check(asset=CORE_ACCOUNT_DAILY, blocking=True, pool=DUCKDB_POOL,
-                    description="No negative count in core.account_daily (every numeric column except "
-                                "followers_net_change). Blocking: a corrupt count would flow into every KPI.")
+                    description="No impossible negative count in core.account_daily (impressions, reach, "
+                                "followers, views...: every numeric column except followers_net_change and "
+                                "the interactions platforms report net of deletions). Blocking: a corrupt "
+                                "count would flow into every KPI.")
     def non_negative_counts(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
         missing = _warehouse_missing(socialkpi, "non_negative_counts")
         if missing:
@@ -120,7 +123,25 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
             findings = quality.negative_counts(con, start, end)
         return dg.AssetCheckResult(passed=findings.ok, metadata=_metadata(findings, start, end),
                                    description=None if findings.ok else
-                                   f"{findings.total} negative counts: fix or re-download the export files")
+                                   f"{findings.total} negative counts that no platform reports (see examples): "
+                                   "the file or parser is wrong; replace the export files of those days")
+
+    @dg.asset_check(asset=CORE_ACCOUNT_DAILY, pool=DUCKDB_POOL,
+                    description="Negative daily likes, comments, shares or saves (TikTok Studio reports "
+                                "deletions this way): kept as the platform reported them (WARN).")
+    def reported_negative_counts(context: dg.AssetCheckExecutionContext,
+                                 socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, "reported_negative_counts")
+        if missing:
+            return missing
+        start, end = check_window(context)
+        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+            findings = quality.reported_negatives(con, start, end)
+        return dg.AssetCheckResult(passed=findings.ok, severity=dg.AssetCheckSeverity.WARN,
+                                   metadata=_metadata(findings, start, end),
+                                   description=None if findings.ok else
+                                   f"{findings.total} negative interaction counts as the platform reported them "
+                                   "(deletions); kept, nothing to fix")
 
     @dg.asset_check(asset=CORE_ACCOUNT_DAILY, pool=DUCKDB_POOL,
                     description="Followers do not move day over day by more than `checks.followers_jump_share` "
@@ -175,7 +196,8 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
             **_metadata(findings, start, end),
             "kpis_without_bounds": dg.MetadataValue.text(", ".join(unbounded) or "none")})
 
-    return [non_negative_counts, followers_continuity, accounts_have_latest_day, kpis_within_bounds]
+    return [non_negative_counts, reported_negative_counts, followers_continuity, accounts_have_latest_day,
+            kpis_within_bounds]
 
 
 def freshness_deadline_cron(config: Config) -> str:

@@ -1,4 +1,4 @@
-"""The `socialkpi` command line: init, run, replay, demo, status, sql, report."""
+"""The `socialkpi` command line: init, run, replay, demo, status, forget, sql, report."""
 
 from __future__ import annotations
 
@@ -167,8 +167,16 @@ def cmd_status(args: argparse.Namespace) -> int:
                 SELECT a.platform, a.account_id, a.brand_id, a.in_config, count(d.date), max(d.date)
                 FROM core.accounts a LEFT JOIN core.account_daily d USING (platform, account_id)
                 GROUP BY ALL ORDER BY 1, 2""").fetchall():
-            note = "" if row[3] else "  (not in the config: registered under the first brand)"
+            note = "" if row[3] else "  (not in the config: out of rollups and reports until configured)"
             print(f"  {row[0]:<10} {row[1]:<22} brand={row[2]:<10} days={row[4]:<5} last={row[5]}{note}")
+        unconfigured = con.execute("SELECT platform, account_id FROM core.accounts WHERE NOT in_config "
+                                   "ORDER BY 1, 2").fetchall()
+        if unconfigured:
+            print("Accounts found in the drop folder or API data but not in the config; add them under "
+                  f"`accounts:` in {config.source} (or `socialkpi forget <platform>/<account_id>` a mistyped folder):")
+            for platform, account_id in unconfigured:
+                print(f'  - platform: "{platform}"\n    account_id: "{account_id}"\n    brand: "<brand id>"')
+        print_conflicts(con)
         print("Export files:")
         for status, n in con.execute(
                 "SELECT status, count(*) FROM raw.export_files GROUP BY 1 ORDER BY 1").fetchall():
@@ -176,6 +184,54 @@ def cmd_status(args: argparse.Namespace) -> int:
         for path, reason in con.execute(
                 "SELECT path, reason FROM raw.export_files WHERE status = 'quarantined' ORDER BY path").fetchall():
             print(f"  quarantined {path}: {reason}")
+    return 0
+
+
+def print_conflicts(con: object) -> None:
+    """Ownership conflicts (transforms.ownership.conflicts), one sentence each."""
+    from transforms.ownership import conflicts
+
+    found = conflicts(con)
+    if found:
+        print(f"Conflicts ({len(found)}):")
+        for conflict in found:
+            print(f"  {conflict.message}")
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    """Remove what an account or one file landed; the files are moved to <exports_dir>/_forgotten/."""
+    from pipelines.resources import SocialKpi
+    from transforms.core import build_business_facts, build_core
+    from transforms.ownership import ForgetError, forget_account, forget_file
+
+    config = load_config(args.config)
+    if bool(args.account) == bool(args.file):
+        print("name either <platform>/<account_id> or --file PATH", file=sys.stderr)
+        return 2
+    with SocialKpi(config_path=str(config.source)).warehouse() as con:
+        try:
+            if args.file:
+                forgotten = forget_file(con, config.exports_path, args.file)
+            else:
+                platform, _, account_id = args.account.partition("/")
+                if not platform or not account_id or "/" in account_id:
+                    print(f"{args.account!r} is not <platform>/<account_id>", file=sys.stderr)
+                    return 2
+                forgotten = forget_account(con, config.exports_path, platform, account_id)
+        except ForgetError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        if forgotten.first_day is not None:
+            # core is rebuilt from what is left in raw; the KPIs at the next run over those days
+            subjects = [(s, b.id, s != b.id) for b in config.brands for s in [b.id, *(c.id for c in b.competitors)]]
+            build_core(con, forgotten.first_day, forgotten.last_day)
+            build_business_facts(con, forgotten.first_day, forgotten.last_day, subjects)
+    for moved in forgotten.files:
+        print(f"moved to {moved} (drop it into a folder again to load it)")
+    print(f"removed {forgotten.rows} landed rows")
+    if forgotten.first_day is not None:
+        print(f"core rebuilt for {forgotten.first_day} .. {forgotten.last_day}; rebuild the KPIs of those days with "
+              f"`socialkpi run --start {forgotten.first_day} --end {forgotten.last_day}`")
     return 0
 
 
@@ -280,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=cmd_demo)
     status = commands.add_parser("status", help="accounts, data coverage and quarantined files")
     status.set_defaults(func=cmd_status)
+    forget = commands.add_parser("forget", help="remove what an account or a file landed (files are kept)")
+    forget.add_argument("account", nargs="?", help="<platform>/<account_id>")
+    forget.add_argument("--file", help="a file of the drop folder (path relative to exports_dir, or absolute)")
+    forget.set_defaults(func=cmd_forget)
     replay = commands.add_parser("replay", help="re-normalise landed API pages (no network) and rebuild a range")
     replay.add_argument("--start", type=_date, required=True)
     replay.add_argument("--end", type=_date, required=True, help="last date, inclusive")

@@ -24,7 +24,7 @@ import dagster as dg
 
 from pipelines.config import Config
 from pipelines.schedules import range_tags
-from transforms.exports import QUARANTINE, dates_in_name
+from transforms.exports import FORGOTTEN, QUARANTINE, dates_in_name
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -51,7 +51,7 @@ def readable(relative: str) -> str:
 def drop_folder_states(exports_dir: Path) -> dict[str, FileState]:
     """(size, mtime) of every file the drop folder would consider.
 
-    Skips `_quarantine/` and hidden files and folders, and never follows a symbolic link (a link
+    Skips `_quarantine/`, `_forgotten/` and hidden files and folders, and never follows a symbolic link (a link
     could point outside the drop folder; export_files refuses them too).
     """
     states: dict[str, FileState] = {}
@@ -60,7 +60,7 @@ def drop_folder_states(exports_dir: Path) -> dict[str, FileState]:
     for folder, subfolders, files in os.walk(exports_dir, followlinks=False):
         relative_folder = Path(folder).relative_to(exports_dir)
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")
-                               and not (relative_folder == Path(".") and d == QUARANTINE))
+                               and not (relative_folder == Path(".") and d in (QUARANTINE, FORGOTTEN)))
         for name in sorted(files):
             if name.startswith("."):
                 continue

@@ -9,7 +9,6 @@ connection is never held across network calls).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
@@ -93,15 +92,6 @@ def _replace_records(con: duckdb.DuckDBPyConnection, platform: str, account_id: 
     return record_count(parsed)
 
 
-def _as_of_window_end(parsed: ParsedExport, end: dt.date) -> ParsedExport:
-    """Lifetime post counters read on the pull day are dated the window's last day at the latest:
-    a nightly window ends yesterday, and core only builds dates inside the runs' windows."""
-    if all(m.snapshot_date <= end for m in parsed.post_metrics):
-        return parsed
-    return dataclasses.replace(parsed, post_metrics=[
-        m if m.snapshot_date <= end else dataclasses.replace(m, snapshot_date=end) for m in parsed.post_metrics])
-
-
 def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
     """Land the pull's pages (replacing an earlier pull of the same window) and its values, in one
     transaction. Pages of other, overlapping windows stay: they are the history `replay` reads."""
@@ -115,7 +105,7 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
         if pull.pages:
             insert_frame(con, "raw.api_pages", _pages_frame(pull))
         records = _replace_records(con, platform, account_id, pull.start, pull.end,
-                                   _as_of_window_end(pull.parsed, pull.end), fetched_at)
+                                   pull.parsed, fetched_at)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -171,7 +161,8 @@ def _normalised_batches(pulls: Mapping[tuple[str, str, dt.date, dt.date], list[t
                          window_start=w_start, window_end=w_end)
                  for *_, endpoint, params, status, body, fetched in page_rows]
         account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone))
-        parsed = _as_of_window_end(registry[platform].api(account).normalise(pages), w_end)
+        # lifetime post counters stay dated by the fetch time the connector read them at
+        parsed = registry[platform].api(account).normalise(pages)
         fetched_at = max(row[-1] for row in page_rows)
         batch.append((parsed, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
                                          platform, account_id)))

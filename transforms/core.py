@@ -55,14 +55,22 @@ def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
 
     "posts" = posts, post snapshots and post deltas; "account_daily" = account days, which count
     posts per publish date, so posts come first.
+
+    Lifetime snapshots are dated when they were taken (a file's export date, an API pull's fetch
+    time), which may lie after the window: a December backfill of October, or a tweet activity
+    export named up to the day after its last day. So post snapshots and deltas are rebuilt from
+    `start` up to the latest snapshot landed, and every post a run's files carry is queryable with
+    its latest snapshot. On a nightly run that tail is a day or two.
     """
     counts: dict[str, int] = {}
     if "posts" in tables:
         counts["core.posts"] = replace_all(con, "core.posts", sql("core_posts"))
+        latest = con.execute("SELECT max(snapshot_date) FROM raw.post_metric_values").fetchall()[0][0]
+        snapshots_end = max(end, latest) if latest else end
         counts["core.post_snapshots"] = replace_window(
-            con, "core.post_snapshots", "snapshot_date", start, end, sql("core_post_snapshots"), {})
+            con, "core.post_snapshots", "snapshot_date", start, snapshots_end, sql("core_post_snapshots"), {})
         counts["core.post_daily"] = replace_window(
-            con, "core.post_daily", "date", start, end, sql("core_post_daily"), {})
+            con, "core.post_daily", "date", start, snapshots_end, sql("core_post_daily"), {})
     if "account_daily" in tables:
         counts["core.account_daily"] = replace_window(
             con, "core.account_daily", "date", start, end, sql("core_account_daily"), {})

@@ -11,7 +11,12 @@ import datetime as dt
 import hashlib
 import re
 import shutil
-from collections.abc import Mapping
+import signal
+import stat
+import threading
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from transforms.records import RAW_TABLES, Provenance, raw_frames, record_count
 from warehouse.writes import insert_frame, log_event, utc_now
 
 QUARANTINE = "_quarantine"
+FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (transforms/ownership.py)
 STEP = "export_files"
 
 _MONTH_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -45,7 +51,7 @@ class FileOutcome:
     relative: str
     platform: str
     account_id: str
-    status: str  # loaded | skipped | quarantined | already_loaded | refused
+    status: str  # loaded | skipped | quarantined | already_loaded | refused | conflict
     format: str | None = None
     records: int = 0
     reason: str | None = None
@@ -84,7 +90,7 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
     for path in sorted(exports_dir.rglob("*")):
         relative = path.relative_to(exports_dir)
         parts = relative.parts
-        if parts[0] == QUARANTINE or any(p.startswith(".") for p in parts) or path.is_dir():
+        if parts[0] in (QUARANTINE, FORGOTTEN) or any(p.startswith(".") for p in parts) or path.is_dir():
             continue
         rel = relative.as_posix()
         try:
@@ -98,6 +104,11 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
             refused.append(FileOutcome(rel, "", "", "refused", reason="symbolic links are not followed; "
                                        "copy the file into the drop folder"))
             continue
+        kind = _special_kind(path)
+        if kind:  # opening a named pipe blocks until someone writes to it; a device never ends
+            refused.append(FileOutcome(rel, "", "", "refused", reason=f"this is {kind}, not a file: it was left "
+                                       "alone and not opened; copy the export file itself into the folder"))
+            continue
         if len(parts) != 3:
             refused.append(FileOutcome(rel, "", "", "refused", reason="not in <platform>/<account_id>/<file>"))
             continue
@@ -110,6 +121,50 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
             continue
         files.append(DropFile(path, rel, connector.platform, account_id))
     return files, refused
+
+
+def _special_kind(path: Path) -> str | None:
+    """What a path is if it is not a regular file (never opened: a FIFO would block the run)."""
+    mode = path.lstat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+# Wall-clock limit for reading and parsing one file read whole (streamed large files are bounded by
+# their chunks instead). A file that takes longer is quarantined and the run goes on.
+PARSE_TIME_LIMIT_S = 300.0
+
+
+class ParseTimeLimit(BaseException):
+    """Raised in the middle of parsing a file that exceeded PARSE_TIME_LIMIT_S; a BaseException, so
+    no parser's `except Exception` turns it into another reason."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` with ParseTimeLimit (a SIGALRM timer: main thread only;
+    elsewhere the block runs without a limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ParseTimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def file_hash(path: Path) -> str:
@@ -127,13 +182,37 @@ def parse_export_file(drop: DropFile, connector: Connector, timezone: str) -> Pa
     if fmt is None:
         first = next((row for rows in sheets.values() for row in rows if any(c.strip() for c in row)), [])
         preview = ", ".join(c.strip() for c in first[:6] if c.strip())[:120]
-        raise ExportFileError(drop.path, f"not a recognised {connector.platform} export "
-                                         f"(first row: {preview or 'empty'})")
+        if not preview:
+            raise ExportFileError(drop.path, f"not a recognised {connector.platform} export: it holds no "
+                                  f"readable rows; download it again from {connector.platform}")
+        if not _readable(preview):
+            raise ExportFileError(drop.path, f"not a recognised {connector.platform} export: its first row is "
+                                  "not readable text (the file is damaged or not a text export); download it "
+                                  f"again from {connector.platform}")
+        raise ExportFileError(drop.path, f"not a recognised {connector.platform} export (first row: {preview}); "
+                              f"check that it is a {connector.platform} analytics export dropped in the "
+                              "right platform's folder")
     ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
                         timezone=timezone, export_date=export_date_of(drop.path))
     parsed = fmt.parse(sheets, ctx)
     parsed.format = parsed.format or fmt.name
     return parsed
+
+
+_ESCAPES = re.compile(r"\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain_text(reason: str) -> str:
+    """A reason as a person reads it: a damaged character quoted from the file (Python writes
+    it as an escape such as \\x0c) is shown as the replacement mark, never as code."""
+    return _ESCAPES.sub("\ufffd", reason)
+
+
+def _readable(text: str) -> bool:
+    """False for text that is mostly control characters, replacement marks or unassigned code points
+    (binary or mis-decoded bytes): showing it would only confuse."""
+    odd = sum(1 for ch in text if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")))
+    return odd <= len(text) * 0.1
 
 
 def quarantine(exports_dir: Path, drop: DropFile, reason: str) -> Path:
@@ -180,7 +259,8 @@ def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: s
     status = "skipped" if parsed.skipped_reason else "loaded"
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM raw.export_files WHERE file_hash = ?", [digest])
+        con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+                    [digest, drop.platform, drop.account_id])
         for table, frame in frames.items():
             insert_frame(con, table, frame)
         if coverage:
@@ -329,7 +409,8 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
             "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}])}
         _in_transaction(
             con,
-            ("DELETE FROM raw.export_files WHERE file_hash = ?", [digest]),
+            ("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+             [digest, drop.platform, drop.account_id]),
             ("INSERT INTO raw.export_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              [digest, drop.relative, drop.platform, drop.account_id, summary.format,
               "skipped" if summary.skipped_reason else "loaded", summary.skipped_reason, export_date,
@@ -352,12 +433,22 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
     for refusal in outcomes:
         log_event(con, STEP, f"left in place: {refusal.reason}", level="warning", subject=refusal.relative,
                   platform=refusal.platform or None, account_id=refusal.account_id or None, run_id=run_id)
-    done = {row[0] for row in con.execute(
-        "SELECT file_hash FROM raw.export_files WHERE status IN ('loaded', 'skipped')").fetchall()}
+    # Which accounts each landed content hash belongs to: the same bytes under another account's
+    # folder are a conflict (raw.file_conflicts, rebuilt from what the folder holds now).
+    done: dict[str, list[tuple[str, str, str]]] = {}
+    for digest, platform, account_id, path in con.execute(
+            "SELECT file_hash, platform, account_id, path FROM raw.export_files "
+            "WHERE status IN ('loaded', 'skipped') ORDER BY loaded_at, path").fetchall():
+        done.setdefault(digest, []).append((platform, account_id, path))
+    con.execute("DELETE FROM raw.file_conflicts")
     for drop in files:
         digest = file_hash(drop.path)
-        if digest in done:
+        owners = done.get(digest, [])
+        if any(owner[:2] == (drop.platform, drop.account_id) for owner in owners):
             outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, "already_loaded"))
+            continue
+        if owners:
+            outcomes.append(_file_conflict(con, drop, digest, owners[0], run_id))
             continue
         timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
         try:
@@ -365,19 +456,30 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             if streaming:
                 parsed, records = land_streamed_export(con, drop, digest, *streaming, timezone)
             else:
-                parsed = parse_export_file(drop, registry[drop.platform], timezone)
+                with time_limit(PARSE_TIME_LIMIT_S):
+                    parsed = parse_export_file(drop, registry[drop.platform], timezone)
         except duckdb.Error:
             raise
+        except ParseTimeLimit:
+            reason = (f"{drop.path.name}: reading the file took longer than the limit of {PARSE_TIME_LIMIT_S:.0f} "
+                      "seconds; export a shorter date range and drop the smaller files instead")
+            outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
+            continue
         except ExportFileError as exc:
-            outcomes.append(_quarantined(con, exports_dir, drop, digest, str(exc), run_id))
+            outcomes.append(_quarantined(con, exports_dir, drop, digest, plain_text(str(exc)), run_id))
             continue
         except Exception as exc:  # a parser bug must not lose the file or stop the others
-            reason = f"{drop.path.name}: parser failed ({type(exc).__name__}: {exc})"
+            # The person gets a sentence; the exception itself goes to the load log for a developer.
+            log_event(con, STEP, f"parser error: {type(exc).__name__}: {exc}", level="error",
+                      platform=drop.platform, account_id=drop.account_id, subject=drop.relative, run_id=run_id)
+            reason = (f"{drop.path.name}: the file looks like a {drop.platform} export but its content does not "
+                      "have the layout the reader expects (an unexpected value or a damaged file); download it "
+                      "again, and if that fails report it with the file attached")
             outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
             continue
         if not streaming:
             records = land_parsed_export(con, drop, digest, parsed, timezone)
-        done.add(digest)
+        done.setdefault(digest, []).append((drop.platform, drop.account_id, drop.relative))
         status = "skipped" if parsed.skipped_reason else "loaded"
         message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason
                    else f"loaded {records} records ({parsed.format})")
@@ -390,11 +492,27 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
     return outcomes
 
 
+def _file_conflict(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, owner: tuple[str, str, str],
+                   run_id: str | None) -> FileOutcome:
+    """The same bytes are landed for another account: record and report it, land nothing."""
+    owner_platform, owner_account, owner_path = owner
+    con.execute("INSERT INTO raw.file_conflicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [drop.relative, digest, drop.platform, drop.account_id, owner_platform, owner_account,
+                 owner_path, utc_now()])
+    reason = (f"not loaded: the same file is already loaded for {owner_platform}/{owner_account} "
+              f"(as {owner_path}); a file belongs to the account of its folder, so one of the two copies "
+              f"is in the wrong folder")
+    log_event(con, STEP, f"conflict: {reason}", level="warning", platform=drop.platform,
+              account_id=drop.account_id, subject=drop.relative, run_id=run_id)
+    return FileOutcome(drop.relative, drop.platform, drop.account_id, "conflict", reason=reason)
+
+
 def _quarantined(con: duckdb.DuckDBPyConnection, exports_dir: Path, drop: DropFile, digest: str,
                  reason: str, run_id: str | None) -> FileOutcome:
     size = drop.path.stat().st_size
     moved = quarantine(exports_dir, drop, reason)
-    con.execute("DELETE FROM raw.export_files WHERE file_hash = ?", [digest])
+    con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+                [digest, drop.platform, drop.account_id])
     con.execute("INSERT INTO raw.export_files "
                 "VALUES (?, ?, ?, ?, NULL, 'quarantined', ?, NULL, ?, NULL, NULL, 0, ?, ?)",
                 [digest, drop.relative, drop.platform, drop.account_id, reason, size,

@@ -15,6 +15,11 @@ import duckdb
 
 # core.account_daily columns that may be negative: a net change is gained - lost.
 SIGNED_ACCOUNT_DAILY_COLUMNS = frozenset({"followers_net_change"})
+# Daily counts that platforms really report below zero and nobody can fix: TikTok Studio's daily
+# comments (and likes, shares, saves) net of deletions, and engagements summed from them. Kept as
+# reported; a check warns on them. Every other count (impressions, reach, followers, views...)
+# cannot be negative, and a negative one is corrupt input that blocks the run.
+REPORTED_NEGATIVE_COLUMNS = frozenset({"likes", "comments", "shares", "link_shares", "saves", "engagements"})
 NUMERIC_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT")
 
 
@@ -58,10 +63,25 @@ def _window(start: dt.date | None, end: dt.date | None) -> tuple[str, list[objec
 
 def negative_counts(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt.date | None,
                     limit: int = 20) -> Findings:
-    """Account-days of core.account_daily with a negative count (a platform or parser error)."""
-    columns = count_columns(con)
+    """Account-days of core.account_daily with an impossible negative count (a parser error or a
+    corrupt file): every count column except those platforms really report negative."""
+    columns = [c for c in count_columns(con) if c not in REPORTED_NEGATIVE_COLUMNS]
     if not columns:
         raise RuntimeError("core.account_daily has no numeric count columns: is the warehouse migrated?")
+    return _negatives(con, columns, start, end, limit)
+
+
+def reported_negatives(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt.date | None,
+                       limit: int = 20) -> Findings:
+    """Account-days with a negative value where platforms really report one (REPORTED_NEGATIVE_COLUMNS):
+    kept as reported, worth a warning, never a reason to stop a run."""
+    columns = [c for c in count_columns(con) if c in REPORTED_NEGATIVE_COLUMNS]
+    return _negatives(con, columns, start, end, limit) if columns else Findings(
+        ("platform", "account_id", "date", "column", "value"), [], 0)
+
+
+def _negatives(con: duckdb.DuckDBPyConnection, columns: list[str], start: dt.date | None, end: dt.date | None,
+               limit: int) -> Findings:
     where, params = _window(start, end)
     unpivoted = " UNION ALL ".join(
         f"SELECT platform, account_id, date, {_literal(name)} AS column_name, {_quote(name)} AS value "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import shutil
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -85,8 +86,8 @@ def test_clean_demo_passes_every_check(built):
     _, result = built
     assert result.success
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
-        "non_negative_counts": True, "followers_continuity": True, "accounts_have_latest_day": True,
-        "kpis_within_bounds": True}
+        "non_negative_counts": True, "reported_negative_counts": True, "followers_continuity": True,
+        "accounts_have_latest_day": True, "kpis_within_bounds": True}
 
 
 def test_negative_count_fails_the_blocking_check_and_stops_the_kpis(demo):
@@ -109,6 +110,55 @@ def test_negative_count_fails_the_blocking_check_and_stops_the_kpis(demo):
     assert not {"kpi_daily", "kpi_baselines", "kpi_target_progress", "analytics_snapshot"} & materialized(result)
     assert kpi_value(demo, "reach", day) == reach_before  # ... but no KPI and no snapshot
     assert (snapshot.stat().st_mtime_ns, snapshot.stat().st_ino) == snapshot_before
+
+
+STUDIO_OVERVIEW = Path(__file__).parent / "fixtures" / "Overview_2025-01-12.csv"
+
+
+def _with_tiktok_studio(text):
+    return text.replace("accounts:\n", 'accounts:\n  - platform: "tiktok"\n    account_id: "studio"\n'
+                        '    brand: "acme"\n', 1)
+
+
+def test_tiktok_negative_daily_comments_land_with_a_warning_and_the_run_succeeds(built, tmp_path):
+    # TikTok Studio Overview: comments net of deletions, -2 on 9 January and -1 on 11 January
+    demo = Demo(built[0], tmp_path, _with_tiktok_studio)
+    folder = demo.config.exports_path / "tiktok" / "studio"
+    folder.mkdir(parents=True)
+    shutil.copy(STUDIO_OVERVIEW, folder / STUDIO_OVERVIEW.name)
+
+    result = demo.run(D(2025, 1, 8), LAST_DAY)
+
+    assert result.success
+    assert {"kpi_daily", "analytics_snapshot"} <= materialized(result)
+    assert evaluation(result, "non_negative_counts").passed
+    warning = evaluation(result, "reported_negative_counts")
+    assert not warning.passed
+    assert warning.severity == dg.AssetCheckSeverity.WARN
+    assert warning.metadata["violations"].value == 2
+    assert "| tiktok | studio | 2025-01-09 | comments | -2.0 |" in warning.metadata["examples"].value
+    assert evaluation(result, "kpis_within_bounds").passed
+    # kept as reported: comments and engagements (likes + comments + shares) of that day
+    assert demo.sql("SELECT comments, engagements FROM core.account_daily WHERE platform = 'tiktok' "
+                    "AND account_id = 'studio' AND date = ?", [D(2025, 1, 9)]) == [(-2.0, 20.0)]
+
+
+def test_the_run_summary_names_ownership_conflicts(demo):
+    source = demo.config.exports_path / "x" / "acme"
+    copy = demo.config.exports_path / "x" / "acme-old"  # the same file dropped for a second account
+    copy.mkdir()
+    [name] = [p.name for p in source.iterdir() if p.suffix == ".csv"][:1]
+    shutil.copy(source / name, copy / name)
+
+    result = demo.run(LAST_DAY, LAST_DAY)
+
+    assert result.success
+    [files] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "export_files"]
+    metadata = files.materialization.metadata
+    assert metadata["files_conflict"].value == 1
+    assert (f"x/acme-old/{name} was not loaded: the same file is already loaded for x/acme (as x/acme/{name})"
+            in metadata["conflicts"].value)
+    assert f"`x/acme-old/{name}`: not loaded: the same file is already loaded for x/acme" in metadata["problems"].value
 
 
 def test_counts_check_judges_the_days_the_run_rebuilt(demo):

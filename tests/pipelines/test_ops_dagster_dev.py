@@ -166,6 +166,7 @@ def test_backfill_of_a_range_from_the_ui_builds_tables_and_runs_checks(tmp_path)
     assert {"core_account_daily.freshness_check", "kpi_daily.freshness_check"} <= set(checks)
     assert {name: status for name, status in checks.items() if not name.endswith("freshness_check")} == {
         "core_account_daily.non_negative_counts": "SUCCEEDED",
+        "core_account_daily.reported_negative_counts": "SUCCEEDED",
         "core_account_daily.followers_continuity": "SUCCEEDED",
         "core_account_daily.accounts_have_latest_day": "SUCCEEDED",
         "kpi_daily.kpis_within_bounds": "SUCCEEDED"}

@@ -78,11 +78,11 @@ def test_restated_values_replace_and_the_rest_is_kept():
     assert con.execute("SELECT count(*) FROM raw.api_pages").fetchall()[0][0] == 2  # one page per window
 
 
-def test_post_counters_read_on_the_pull_day_are_dated_the_window_end():
+def test_post_counters_read_on_the_pull_day_keep_the_pull_day():
     con = warehouse()
     night(con, D(2026, 11, 1), D(2026, 11, 3), dt.datetime(2026, 11, 4, 3, tzinfo=UTC), [],
           [PostMetricValue("p1", D(2026, 11, 4), "likes", "like_count", 7)])
-    assert con.execute("SELECT snapshot_date, value FROM raw.post_metric_values").fetchall() == [(D(2026, 11, 3), 7)]
+    assert con.execute("SELECT snapshot_date, value FROM raw.post_metric_values").fetchall() == [(D(2026, 11, 4), 7)]
 
 
 def test_replay_reproduces_the_latest_restatement_without_the_network():

@@ -39,7 +39,8 @@ def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop):
     assert outcomes["notes.csv"].status == "quarantined"
     assert "not a recognised x export (first row: name, colour)" in outcomes["notes.csv"].reason
     assert outcomes["cut.xlsx"].status == "quarantined"
-    assert "unreadable .xlsx workbook" in outcomes["cut.xlsx"].reason
+    assert ("the .xlsx workbook is damaged or incomplete (the download was probably cut off)"
+            in outcomes["cut.xlsx"].reason)
     # nothing deleted: each bad file sits in quarantine with its reason beside it
     quarantine = drop / "_quarantine" / "x" / "kaia"
     assert sorted(p.name for p in quarantine.iterdir()) == [

@@ -1,10 +1,13 @@
 -- core.account_daily for [$start, $end].
 --
--- 1. picked:   one value per account, date and metric: API beats exports; among exports the
---              file exported later wins (source_rank). Between files exported the same day, a
---              total the platform reports beats one summed over a dimension's items (YouTube
---              `Chart data.csv` sums, source_metric "Views (sum over Traffic source)", fall
---              short of `Totals.csv`); then the file hash decides, for determinism.
+-- 1. picked:   one value per account, date and metric. Only reported values compete: a number
+--              beats a placeholder (NULL) from any other file or pull, whatever their dates.
+--              Among numbers: API beats exports; among exports the file exported later wins
+--              (source_rank). Between files exported the same day, a total the platform reports
+--              beats one summed over a dimension's items (YouTube `Chart data.csv` sums,
+--              source_metric "Views (sum over Traffic source)", fall short of `Totals.csv`); then
+--              the larger number (a later read of a day has seen more late-arriving activity);
+--              then the later file path. Never the file hash: the result does not depend on it.
 -- 2. reported: which canonical metrics each account's inputs report at all (any date), so
 --              engagements sum exactly the components the input has (TikTok: no saves).
 -- 3. posts:    posts_published counted from per-post data on days a per-post source covers.
@@ -17,16 +20,20 @@ WITH picked AS (
            coalesce(f.loaded_at, v.source_rank) AS landed_at
     FROM raw.account_daily_values AS v
     LEFT JOIN raw.export_files AS f ON v.source = 'export' AND f.file_hash = v.source_key
+         AND f.platform = v.platform AND f.account_id = v.account_id
     WHERE v.metric IS NOT NULL
     QUALIFY row_number() OVER (
         PARTITION BY v.platform, v.account_id, v.date, v.metric
-        ORDER BY (v.source = 'api') DESC, v.source_rank DESC,
-                 v.source_metric LIKE '% (sum over %)' ASC, v.source_key DESC) = 1
+        ORDER BY (v.value IS NOT NULL) DESC, (v.source = 'api') DESC, v.source_rank DESC,
+                 v.source_metric LIKE '% (sum over %)' ASC, v.value DESC NULLS LAST,
+                 f.path DESC NULLS LAST, v.source_key DESC) = 1
 ),
 reported AS (
     SELECT
         platform, account_id,
-        bool_or(metric = 'followers') AS has_followers,
+        -- a follower column of placeholders only (TikTok Business audience: "--") reports no
+        -- total, so the series can still be rebuilt from known counts
+        bool_or(metric = 'followers' AND value IS NOT NULL) AS has_followers,
         bool_or(metric = 'followers_gained') AS has_gained,
         bool_or(metric = 'followers_lost') AS has_lost,
         bool_or(metric = 'followers_net_change') AS has_net,
@@ -72,6 +79,7 @@ covered_days AS (
            f.loaded_at
     FROM raw.export_coverage AS c
     LEFT JOIN raw.export_files AS f ON f.file_hash = c.source_key
+         AND f.platform = c.platform AND f.account_id = c.account_id
     WHERE c.kind = 'posts'
 ),
 post_counts AS (
