@@ -93,7 +93,7 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                     for secret in secrets:
                         why = why.replace(secret, "***")
                     log_event(con, f"{platform}_api", f"API pull failed: {why}", level="error",
-                              platform=platform, account_id=account_id, run_id=context.run_id)
+                              platform=platform, account_id=account_id, run_id=context.run.run_id)
             raise dg.Failure(
                 description=f"{len(failures)} {platform} account(s) failed (the others were landed): "
                             + "; ".join(f"{a}: {why}" for a, why in failures.items()),
