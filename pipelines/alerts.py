@@ -396,6 +396,8 @@ def build_alerts_sensor(config: Config, job_name: str) -> dg.SensorDefinition:
                description="After each finished refresh run: evaluate alerts.rules and send one digest per brand "
                            "and channel (Slack, e-mail); re-send failed deliveries (meta.alerts_sent).")
     def alerts_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason | None:
+        if not config.warehouse_path.exists():  # never create a warehouse just to find nothing in it
+            return dg.SkipReason(f"no warehouse yet at {config.warehouse_path}")
         cursor = json.loads(context.cursor) if context.cursor else {}
         after = cursor.get("updated_after")
         statuses = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]

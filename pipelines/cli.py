@@ -40,6 +40,16 @@ targets:
     target: 15000
     start: "{start}"
     due: "{due}"
+# alerts:                          # Slack / e-mail after each run (docs/alerts.md)
+#   channels:
+#     slack: {{webhook_url_env: "ACME_SLACK_WEBHOOK"}}
+#     email: {{host: "smtp.acme.example", username: "alerts@acme.example", password_env: "ACME_SMTP_PASSWORD",
+#             from: "alerts@acme.example", to: ["social@acme.example"]}}
+#   rules:
+#     anomalies: {{kpis: ["reach", "engagements"], scopes: ["account", "brand"], min_abs_change: 100}}
+#     targets: {{statuses: ["behind", "off_track"]}}
+#     api_accounts: {{stale_days: 3}}
+#     quarantine: {{}}
 """
 
 

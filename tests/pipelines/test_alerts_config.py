@@ -74,3 +74,15 @@ def test_alerts_need_a_channel(tmp_path):
     text = BASE + "alerts:\n  channels: {}\n  rules: {quarantine: {}}\n"
     with pytest.raises(ConfigError, match="alerts: channels: name at least one channel"):
         load_config(write(tmp_path, text))
+
+
+def test_the_starter_configs_commented_alerts_block_is_valid(tmp_path):
+    from pipelines.cli import STARTER_CONFIG
+
+    text = STARTER_CONFIG.format(start="2025-01-01", due="2025-12-31")
+    lines = text.splitlines()
+    first = lines.index(next(line for line in lines if line.startswith("# alerts:")))
+    uncommented = lines[:first] + [line[2:] for line in lines[first:]]
+    config = load_config(write(tmp_path, "\n".join(uncommented) + "\n"))
+    assert config.alerts.rules.anomalies.kpis == ["reach", "engagements"]
+    assert config.alerts.channels.email.password_env == "ACME_SMTP_PASSWORD"
