@@ -21,27 +21,24 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
 import requests
 
-from pipelines.config import Alerts, Config, EmailChannel, SlackChannel
+from pipelines.config import Account, Alerts, Config, EmailChannel, SlackChannel
 from pipelines.schedules import RANGE_END_TAG
 from transforms import alerts as rules
 from transforms.alerts import FAILED, SENT, Alert
 from warehouse.connection import WarehouseLockedError, connect
 from warehouse.writes import log_event, utc_now
 
-if TYPE_CHECKING:
-    from pipelines.config import Account
-
 ALERTS_SENSOR = "alerts"
 STEP = "alerts"
 SLACK_TIMEOUT_SECONDS = 10
-# Block Kit allows 50 blocks per message: alerts past this many are listed one line each.
-SLACK_DETAILED_ALERTS = 20
+# Block Kit allows 50 blocks per message, an alert in full takes 3 (text, fields, divider) and the
+# digest 3 more (header, the one-line rest, the report path): alerts past this many get one line each.
+SLACK_DETAILED_ALERTS = 15
 SLACK_TEXT_LIMIT = 2900  # a section's text may hold 3,000 characters
 PARTITION_TAG = "dagster/partition"
 
