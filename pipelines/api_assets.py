@@ -14,6 +14,7 @@ import dagster as dg
 from connectors.base import ApiAccount, AuthError, Connector
 from pipelines.config import Account, Config
 from pipelines.resources import SocialKpi
+from transforms.alerts import API_FAILURE_PREFIX
 from transforms.api import ApiPull, fetch_pull, land_api_pull
 from warehouse.writes import log_event
 
@@ -92,7 +93,7 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                 for account_id, why in failures.items():
                     for secret in secrets:
                         why = why.replace(secret, "***")
-                    log_event(con, f"{platform}_api", f"API pull failed: {why}", level="error",
+                    log_event(con, f"{platform}_api", f"{API_FAILURE_PREFIX}{why}", level="error",
                               platform=platform, account_id=account_id, run_id=context.run.run_id)
             raise dg.Failure(
                 description=f"{len(failures)} {platform} account(s) failed (the others were landed): "

@@ -227,14 +227,14 @@ class AnomalyRule(_Strict):
 
     kpis: list[str] = Field(min_length=1)
     # account rows, per-platform rollups (account_id = 'all'), the brand rollup (platform = 'all')
-    scopes: list[Literal["account", "platform", "brand"]] = list(ALERT_SCOPES)
+    scopes: list[Literal["account", "platform", "brand"]] = Field(default=list(ALERT_SCOPES), min_length=1)
     min_robust_z: float = Field(default=3.5, ge=0)
     # |value - median_28d| at least this much, in the KPI's unit (filters big z on tiny counts)
     min_abs_change: float = Field(default=0, ge=0)
 
 
 class TargetRule(_Strict):
-    statuses: list[Literal["behind", "off_track"]] = list(TARGET_ALERT_STATUSES)
+    statuses: list[Literal["behind", "off_track"]] = Field(default=list(TARGET_ALERT_STATUSES), min_length=1)
 
 
 class ApiAccountRule(_Strict):

@@ -24,6 +24,7 @@ from warehouse.writes import utc_now
 SQL_DIR = Path(__file__).parent / "sql"
 RULES = ("anomaly", "target_status", "api_failing", "api_stale", "quarantine")
 SENT, FAILED = "sent", "failed"
+API_FAILURE_PREFIX = "API pull failed: "  # how the <platform>_api assets word their meta.load_log rows
 
 
 def _sql(name: str) -> str:
@@ -163,12 +164,13 @@ def api_failing_alerts(con: duckdb.DuckDBPyConnection, since: dt.datetime, until
     for row in _rows(con, "api_failing", {"since": since, "until": until, "default_brand": default_brand}):
         where = _where(row)
         day = _local_date(row["logged_at"], timezone)
-        reason = f"the API pull of {where} failed: {row['message']}"
+        error = row["message"].removeprefix(API_FAILURE_PREFIX)
+        reason = f"the API pull of {where} failed: {error}"
         alerts.append(Alert(
             rule="api_failing", brand_id=row["brand_id"], scope=f"{row['platform']}/{row['account_id']}",
             date=day, title=f"API account failing: {where}", reason=reason,
             facts=[("Account", where), ("Failed at", f"{row['logged_at']:%Y-%m-%d %H:%M} UTC"),
-                   ("Error", row["message"])]))
+                   ("Error", error)]))
     return alerts
 
 

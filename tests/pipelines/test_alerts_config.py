@@ -60,6 +60,7 @@ def test_alerts_config_is_read_with_defaults(tmp_path):
     (("statuses: [off_track]", "statuses: [on_track]"), "alerts.rules.targets.statuses.0: Input should be"),
     ((", password_env: ACME_SMTP_PASSWORD", ""), "username is set but password_env is not"),
     (("from: alerts@acme.example, ", ""), "alerts.channels.email.from: required key is missing"),
+    (("statuses: [off_track]", "statuses: []"), "alerts.rules.targets.statuses: List should have at least 1"),
     (("stale_days: 2", "stale_days: 0"), "alerts.rules.api_accounts.stale_days: Input should be greater than"),
 ])
 def test_alert_config_errors_name_the_key(tmp_path, change, message):

@@ -112,7 +112,7 @@ def test_api_failures_and_quarantined_files_in_the_run_window(con):
     found = rules.api_failing_alerts(con, since, until, "Europe/Berlin", "acme")
     assert [(a.scope, a.date, a.brand_id) for a in found] == [("facebook/fb1", D(2025, 6, 11), "acme"),
                                                               ("tiktok/unknown1", D(2025, 6, 11), "acme")]
-    assert found[0].reason == "the API pull of Acme FB (facebook/fb1) failed: API pull failed: HTTP 500"
+    assert found[0].reason == "the API pull of Acme FB (facebook/fb1) failed: HTTP 500"
 
     files = ("INSERT INTO raw.export_files VALUES "
              "(?, ?, 'facebook', 'fb1', NULL, ?, ?, NULL, 10, NULL, NULL, 0, NULL, ?)")
