@@ -344,8 +344,9 @@ def deliver(config: Config, window: Window, *, run_id: str | None = None, log: L
 
 
 def dry_run(config: Config, window: Window) -> list[Digest]:
-    """The digests a tick would send now, read from a read-only warehouse; nothing is sent or recorded."""
-    with connect(config.warehouse_path, read_only=True) as con:
+    """The digests a tick would send now; nothing is sent or recorded. (A writer's connection, held
+    briefly, so a warehouse from before meta.alerts_sent is migrated first.)"""
+    with connect(config.warehouse_path) as con:
         return pending_digests(config, con, evaluate(config, con, window), utc_now())
 
 

@@ -287,6 +287,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     if args.date is None:
         raise ConfigError("alerts: --date D is required (or use `socialkpi alerts test`)")
+    if not config.warehouse_path.exists():
+        print(f"no warehouse yet at {config.warehouse_path}: run the pipeline first", file=sys.stderr)
+        return 1
     until = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     window = alerts.Window(args.date, until - dt.timedelta(hours=args.since_hours), until)
     if args.dry_run:

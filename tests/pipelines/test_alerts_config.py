@@ -87,3 +87,17 @@ def test_the_starter_configs_commented_alerts_block_is_valid(tmp_path):
     config = load_config(write(tmp_path, "\n".join(uncommented) + "\n"))
     assert config.alerts.rules.anomalies.kpis == ["reach", "engagements"]
     assert config.alerts.channels.email.password_env == "ACME_SMTP_PASSWORD"
+
+
+def test_cli_alerts_without_config_or_warehouse(tmp_path, capsys):
+    from pipelines.cli import main
+
+    plain = write(tmp_path, BASE)
+    assert main(["--config", str(plain), "alerts", "--dry-run", "--date", "2025-02-01"]) == 2
+    assert "alerts: not configured" in capsys.readouterr().err
+    configured = write(tmp_path, BASE + ALERTS)
+    assert main(["--config", str(configured), "alerts", "--dry-run"]) == 2
+    assert "--date D is required" in capsys.readouterr().err
+    assert main(["--config", str(configured), "alerts", "--dry-run", "--date", "2025-02-01"]) == 1
+    assert "no warehouse yet at" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()  # not created by asking
