@@ -14,7 +14,9 @@ import dagster as dg
 from connectors.base import ApiAccount, AuthError, Connector
 from pipelines.config import Account, Config
 from pipelines.resources import SocialKpi
+from transforms.alerts import API_FAILURE_PREFIX
 from transforms.api import ApiPull, fetch_pull, land_api_pull
+from warehouse.writes import log_event
 
 MAX_CONCURRENT_ACCOUNTS = 4  # per platform: stays well inside per-app rate limits
 
@@ -84,6 +86,15 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                     "accounts_skipped": dg.MetadataValue.int(len(accounts) - len(ready)),
                     "records_landed": dg.MetadataValue.int(records)}
         if failures:
+            # Recorded in meta.load_log so the alert rules (api_failing) see it; the secrets of the
+            # account are removed from the message first.
+            secrets = [v for a in ready for v in a.credentials.values() if v]
+            with socialkpi.warehouse() as con:
+                for account_id, why in failures.items():
+                    for secret in secrets:
+                        why = why.replace(secret, "***")
+                    log_event(con, f"{platform}_api", f"{API_FAILURE_PREFIX}{why}", level="error",
+                              platform=platform, account_id=account_id, run_id=context.run.run_id)
             raise dg.Failure(
                 description=f"{len(failures)} {platform} account(s) failed (the others were landed): "
                             + "; ".join(f"{a}: {why}" for a, why in failures.items()),

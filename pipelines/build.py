@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from connectors.base import load_connectors
+from pipelines.alerts import build_alerts_sensor
 from pipelines.api_assets import build_api_assets
 from pipelines.assets import build_assets
 from pipelines.checks import build_freshness_checks, build_freshness_sensor, build_quality_checks
@@ -38,12 +39,15 @@ def build_definitions(config: Config) -> dg.Definitions:
         REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks),
         description="Land new export files, rebuild the run's partition range of core and KPI tables, "
                     "check them, publish the analysts' snapshot.")
+    sensors = [build_drop_folder_sensor(config, refresh), build_freshness_sensor(freshness_checks)]
+    if config.alerts is not None:
+        sensors.append(build_alerts_sensor(config, REFRESH_JOB))
     return dg.Definitions(
         assets=assets,
         asset_checks=[*quality_checks, *freshness_checks],
         jobs=[refresh],
         schedules=[build_nightly_schedule(config, refresh)],
-        sensors=[build_drop_folder_sensor(config, refresh), build_freshness_sensor(freshness_checks)],
+        sensors=sensors,
         resources={"socialkpi": SocialKpi(config_path=str(config.source.resolve()))},
         # Every step reads or writes the one DuckDB file and the duckdb_writer pool runs them one
         # at a time anyway: one process per run saves a Python start per step and lock hand-overs.

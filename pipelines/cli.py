@@ -1,4 +1,4 @@
-"""The `socialkpi` command line: init, run, replay, demo, status, forget, sql, report."""
+"""The `socialkpi` command line: init, run, replay, demo, status, forget, sql, report, alerts."""
 
 from __future__ import annotations
 
@@ -40,6 +40,16 @@ targets:
     target: 15000
     start: "{start}"
     due: "{due}"
+# alerts:                          # Slack / e-mail after each run (docs/alerts.md)
+#   channels:
+#     slack: {{webhook_url_env: "ACME_SLACK_WEBHOOK"}}
+#     email: {{host: "smtp.acme.example", username: "alerts@acme.example", password_env: "ACME_SMTP_PASSWORD",
+#             from: "alerts@acme.example", to: ["social@acme.example"]}}
+#   rules:
+#     anomalies: {{kpis: ["reach", "engagements"], scopes: ["account", "brand"], min_abs_change: 100}}
+#     targets: {{statuses: ["behind", "off_track"]}}
+#     api_accounts: {{stale_days: 3}}
+#     quarantine: {{}}
 """
 
 
@@ -313,6 +323,42 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """`alerts test`: a sample to every channel; `alerts --date D [--dry-run]`: the digests of day D."""
+    from pipelines import alerts
+
+    config = load_config(args.config)
+    if config.alerts is None:
+        raise ConfigError(f"{config.source}: alerts: not configured (see docs/alerts.md)")
+    if args.action == "test":
+        failed = 0
+        for digest in alerts.sample_digests(config):
+            try:
+                alerts.send_digest(config.alerts, digest)
+                print(f"{digest.channel}: sample sent")
+            except alerts.DeliveryError as exc:
+                failed += 1
+                print(f"{digest.channel}: FAILED: {alerts.redact(str(exc), alerts.channel_secrets(config.alerts))}",
+                      file=sys.stderr)
+        return 1 if failed else 0
+    if args.date is None:
+        raise ConfigError("alerts: --date D is required (or use `socialkpi alerts test`)")
+    if not config.warehouse_path.exists():
+        print(f"no warehouse yet at {config.warehouse_path}: run the pipeline first", file=sys.stderr)
+        return 1
+    until = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    window = alerts.Window(args.date, until - dt.timedelta(hours=args.since_hours), until)
+    if args.dry_run:
+        digests = alerts.dry_run(config, window)
+        for digest in digests:
+            print(alerts.describe(digest))
+        print(f"{len(digests)} digest(s) would be sent (dry run: nothing sent or recorded)")
+        return 0
+    outcome = alerts.deliver(config, window)
+    print(f"{len(outcome.sent)} digest(s) sent, {len(outcome.failed)} failed (retried by the alerts sensor)")
+    return 1 if outcome.failed else 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -354,6 +400,13 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--date", type=_date, help="a day of the period (default: the latest complete period)")
     report.add_argument("--out", help="output file (default: <snapshot folder>/reports/<brand>_<period>_<start>.html)")
     report.set_defaults(func=cmd_report)
+    alerts = commands.add_parser("alerts", help="send a test alert, or show/send the alerts of a day")
+    alerts.add_argument("action", nargs="?", choices=("test",), help="test: send a sample to each channel")
+    alerts.add_argument("--date", type=_date, help="day whose KPI anomalies and target statuses are evaluated")
+    alerts.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
+    alerts.add_argument("--since-hours", type=float, default=24,
+                        help="file and API failures logged in this many past hours count (default 24)")
+    alerts.set_defaults(func=cmd_alerts)
     args = parser.parse_args(argv)
     if args.config:
         os.environ[CONFIG_ENV] = args.config

@@ -185,6 +185,105 @@ class Currency(_Strict):
         return self
 
 
+ALERT_SCOPES = ("account", "platform", "brand")
+TARGET_ALERT_STATUSES = ("behind", "off_track")
+
+
+class SlackChannel(_Strict):
+    """A Slack incoming webhook; the URL is a secret, so the config names its environment variable."""
+
+    webhook_url_env: str = Field(min_length=1)
+
+
+class EmailChannel(_Strict):
+    """An SMTP account; the password (if the server wants a login) comes from `password_env`."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    # "starttls" (port 587), "ssl" (port 465) or "none" (a local relay).
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    from_: str = Field(alias="from", min_length=3)
+    to: list[str] = Field(min_length=1)
+    timeout_seconds: float = Field(default=30, gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _login(self) -> EmailChannel:
+        if self.username and not self.password_env:
+            raise ValueError("username is set but password_env is not (name the variable that holds the password)")
+        return self
+
+
+class AlertChannels(_Strict):
+    slack: SlackChannel | None = None
+    email: EmailChannel | None = None
+
+
+class AnomalyRule(_Strict):
+    """Anomalies of kpi.baselines worth telling people about: chosen KPIs and scopes, and big enough."""
+
+    kpis: list[str] = Field(min_length=1)
+    # account rows, per-platform rollups (account_id = 'all'), the brand rollup (platform = 'all')
+    scopes: list[Literal["account", "platform", "brand"]] = Field(default=list(ALERT_SCOPES), min_length=1)
+    min_robust_z: float = Field(default=3.5, ge=0)
+    # |value - median_28d| at least this much, in the KPI's unit (filters big z on tiny counts)
+    min_abs_change: float = Field(default=0, ge=0)
+
+
+class TargetRule(_Strict):
+    statuses: list[Literal["behind", "off_track"]] = Field(default=list(TARGET_ALERT_STATUSES), min_length=1)
+
+
+class ApiAccountRule(_Strict):
+    """An API account whose pull failed, or whose newest API data is `stale_days` or more old."""
+
+    failing: bool = True
+    stale_days: int = Field(default=3, ge=1)
+
+
+class QuarantineRule(_Strict):
+    enabled: bool = True
+
+
+class AlertRules(_Strict):
+    anomalies: AnomalyRule | None = None
+    targets: TargetRule | None = None
+    api_accounts: ApiAccountRule | None = None
+    quarantine: QuarantineRule | None = None
+
+
+class Alerts(_Strict):
+    """Where alerts go and which conditions raise them (docs/alerts.md)."""
+
+    channels: AlertChannels
+    rules: AlertRules
+    # A channel whose deliveries failed on this many ticks in a row is reported (log and
+    # meta.load_log) on every further failure; it is retried on every tick regardless.
+    report_failing_after: int = Field(default=3, ge=1)
+    # Failed deliveries older than this are no longer retried (a week-old digest helps no one).
+    retry_days: int = Field(default=3, ge=1)
+    # How often the alert sensor ticks (it evaluates after each finished refresh run and retries).
+    sensor_interval_seconds: int = Field(default=60, ge=30)
+
+    @field_validator("rules")
+    @classmethod
+    def _known_kpis(cls, value: AlertRules) -> AlertRules:
+        if value.anomalies is not None:
+            for kpi in value.anomalies.kpis:
+                if kpi not in KPI_BY_NAME:
+                    raise ValueError(f"anomalies.kpis: unknown KPI {kpi!r} (KPIs: {', '.join(KPI_BY_NAME)})")
+        return value
+
+    @model_validator(mode="after")
+    def _has_channel(self) -> Alerts:
+        if self.channels.slack is None and self.channels.email is None:
+            raise ValueError("channels: name at least one channel (slack or email)")
+        return self
+
+
 class Config(_Strict):
     timezone: str = "UTC"
     start_date: dt.date
@@ -198,6 +297,7 @@ class Config(_Strict):
     brands: list[Brand] = Field(min_length=1)
     accounts: list[Account] = []
     targets: list[Target] = []
+    alerts: Alerts | None = None
     # Where this config was read from; relative paths above are resolved against its folder.
     source: Path = Field(default=Path(DEFAULT_CONFIG), exclude=True)
 
