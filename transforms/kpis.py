@@ -13,7 +13,7 @@ import jinja2
 import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
-from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS
+from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
 from warehouse.writes import insert_frame, replace_window
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -70,6 +70,30 @@ def kpi_daily_sql() -> str:
         brand_kpis=BRAND_KPIS, requires={k.name: _requires_sql(k.requires) for k in KPIS})
 
 
+@cache
+def kpi_posts_daily_sql() -> str:
+    return _ENV.get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
+
+
+def build_post_kpis(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace the post-level KPI rows of kpi.daily (every publication date) from kpi.posts.
+
+    Rebuilt in full, not per window: a snapshot landing today updates the day its posts were published.
+    """
+    names = [k.name for k in POST_KPIS]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM kpi.daily WHERE list_contains($names, kpi)", {"names": names})
+        con.execute(f"INSERT INTO kpi.daily BY NAME {kpi_posts_daily_sql()}")
+        inserted = con.execute("SELECT count(*) FROM kpi.daily WHERE list_contains($names, kpi)",
+                               {"names": names}).fetchall()[0][0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return inserted
+
+
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     frame = pd.DataFrame([{
         "kpi": k.name, "category": k.category, "unit": k.unit, "formula": k.formula,
@@ -116,15 +140,17 @@ def check_currencies(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
 
 def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                     currency: ReportingCurrency | None = None) -> int:
-    """Replace kpi.daily for [start, end] (inclusive) from the core tables.
+    """Replace kpi.daily for [start, end] (inclusive) from the core tables, and the post-level KPIs.
 
     `currency` converts ad spend and web revenue; without it, any money in the window is an error.
+    Returns the rows written (window rows + post-level rows of every date).
     """
     check_currencies(con, start, end, currency)
-    return replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
+    written = replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
         "rates": currency.rate_map() if currency else duckdb_map({}),
         "reporting": currency.code if currency else None,
         "revenue_currency": duckdb_map(currency.web_revenue if currency else {})})
+    return written + build_post_kpis(con)
 
 
 # ---- baselines -------------------------------------------------------------------------------
