@@ -70,6 +70,27 @@ def kpi_daily_sql() -> str:
         brand_kpis=BRAND_KPIS, requires={k.name: _requires_sql(k.requires) for k in KPIS})
 
 
+PERIOD_GRAINS = ("week", "month", "range")
+
+
+@cache
+def period_sql(grain: str) -> str:
+    """The period rule as SQL: kpi.weekly / kpi.monthly's query, or any range ($start, $end inclusive).
+
+    One template for all three, so the views, the report and the CLI compute a period the same way.
+    """
+    if grain not in PERIOD_GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(PERIOD_GRAINS)}, not {grain!r}")
+    return _ENV.get_template("kpi_periods.sql.j2").render(grain=grain).strip() + "\n"
+
+
+def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """KPI values of every series over [start, end] by the period rule (columns as kpi.weekly's)."""
+    if end < start:
+        raise ValueError(f"period end {end} is before its start {start}")
+    return con.execute(period_sql("range"), {"start": start, "end": end}).df()
+
+
 @cache
 def kpi_posts_daily_sql() -> str:
     return _ENV.get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
@@ -94,7 +115,14 @@ def build_post_kpis(con: duckdb.DuckDBPyConnection) -> int:
     return inserted
 
 
+@cache
+def daily_wide_sql() -> str:
+    """CREATE OR REPLACE VIEW kpi.daily_wide with one column per catalogue KPI, and its comments."""
+    return _ENV.get_template("kpi_daily_wide.sql.j2").render(kpis=KPIS)
+
+
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
+    """Write kpi.catalogue from transforms/catalogue.py and re-render kpi.daily_wide from it."""
     frame = pd.DataFrame([{
         "kpi": k.name, "category": k.category, "unit": k.unit, "formula": k.formula,
         "numerator": k.numerator, "denominator": k.denominator, "higher_is_better": k.higher_is_better,
@@ -105,6 +133,7 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     try:
         con.execute("DELETE FROM kpi.catalogue")
         insert_frame(con, "kpi.catalogue", frame)
+        con.execute(daily_wide_sql())
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
