@@ -144,9 +144,10 @@ def test_weekly_account_tiktok_with_missing_days(con, start, kpi, expected):
 
 @pytest.mark.parametrize(("start", "platform", "kpi", "expected"), [
     (W14, "all", "followers", (1565, 1565, N, 7)),  # 1035 + 530 on 04-06
-    # the rows (days x accounts) with both: x/a1 190 / 7120, tiktok/b1 35 / 1010
-    (W14, "all", "engagement_rate", (225 / 8130 * 100, 225, 8130, 7)),
-    (W14, "all", "audience_growth_rate", (45 / 1500 * 100, 45, 1500, 7)),  # (35 + 10) / (1000 + 500)
+    # the rows (days x accounts) with both: x/a1 190 / 7120, tiktok/b1 35 / 1010; both accounts are
+    # counted on 03-31 and 04-01 only: 2 complete days
+    (W14, "all", "engagement_rate", (225 / 8130 * 100, 225, 8130, 2)),
+    (W14, "all", "audience_growth_rate", (45 / 1500 * 100, 45, 1500, 1)),  # (35 + 10) / (1000 + 500); 03-31
     (W14, "facebook", "bounce_rate", (40.0, 40, 100, 1)),  # 04-01 has 0 sessions, 04-02 no bounces
     (W15, "facebook", "bounce_rate", (25.0, 50, 200, 1)),
 ])
@@ -158,7 +159,7 @@ def test_period_rows_carry_days_in_period_and_coverage(con):
     rows = con.execute("SELECT platform, account_id, days_in_period, days_counted, accounts_in_scope, accounts_counted "
                        "FROM kpi.weekly WHERE week_start = ? AND kpi = 'engagement_rate' ORDER BY ALL",
                        [W14]).fetchall()
-    assert rows == [("all", "all", 7, 7, 2, 2), ("tiktok", "all", 7, 2, 1, 1), ("tiktok", "b1", 7, 2, 1, 1),
+    assert rows == [("all", "all", 7, 2, 2, 2), ("tiktok", "all", 7, 2, 1, 1), ("tiktok", "b1", 7, 2, 1, 1),
                     ("x", "a1", 7, 7, 1, 1), ("x", "all", 7, 7, 1, 1)]
     assert con.execute("SELECT days_in_period FROM kpi.monthly WHERE month_start = ? LIMIT 1", [MARCH]
                        ).fetchall() == [(31,)]
@@ -231,19 +232,29 @@ def _series_period(kpi, days: list[tuple], start) -> tuple:
 def python_periods(rows: list[tuple], period_start) -> dict[tuple, tuple]:
     """Re-aggregate kpi.daily rows by the period rule of DESIGN "Periods", in plain Python."""
     groups: dict[tuple, list[tuple]] = defaultdict(list)
-    for date, brand, platform, account, kpi, value, numerator, denominator in rows:
+    counted_accounts: dict[tuple, int] = {}
+    for date, brand, platform, account, kpi, value, numerator, denominator, accounts_counted in rows:
         groups[(period_start(date), brand, platform, account, kpi)].append((date, value, numerator, denominator))
+        counted_accounts[(date, brand, platform, account, kpi)] = accounts_counted
     series = {key: _series_period(KPI_BY_NAME[key[4]], days, key[0]) for key, days in groups.items()}
     out = {}
     for key, (num, den, counted) in series.items():
         start, brand, platform, account, name = key
         kpi = KPI_BY_NAME[name]
-        if account == "all" and kpi.period in ("start_ratio", "retention"):
-            # cumulative rates of a rollup: over the accounts with both parts
-            parts = [(n, d) for (s, b, p, a, k), (n, d, _) in series.items()
-                     if (s, b, k) == (start, brand, name) and a != "all" and (platform == "all" or p == platform)
-                     and n is not None and d is not None]
-            num, den = (sum(n for n, _ in parts), sum(d for _, d in parts)) if parts else (None, None)
+        if account == "all" and kpi.level == "account":
+            accounts = [(n, d, c) for (s, b, p, a, k), (n, d, c) in series.items()
+                        if (s, b, k) == (start, brand, name) and a != "all" and (platform == "all" or p == platform)]
+            if kpi.period in ("start_ratio", "retention"):
+                # cumulative rates of a rollup: over the accounts with both parts
+                entered = [(n, d) for n, d, _ in accounts if n is not None and d is not None]
+                num, den = (sum(n for n, _ in entered), sum(d for _, d in entered)) if entered else (None, None)
+            else:
+                entered = [c for _, _, c in accounts if c > 0]
+            if kpi.period != "end":
+                # rollup days: the counted days on which every account that entered was counted
+                counted = len([day for day, _, n, d in groups[key]
+                               if _series_period(kpi, [(day, None, n, d)], None)[2] == 1
+                               and counted_accounts[(day, brand, platform, "all", name)] >= len(entered)])
         if kpi.period == "none":
             num = den = value = None
         elif kpi.period in ("sum", "end"):
@@ -277,8 +288,8 @@ def test_weekly_and_monthly_match_a_python_reaggregation_of_generated_data(tmp_p
     build_core(con, start, start + dt.timedelta(days=days))
     write_catalogue(con)
     build_kpi_daily(con, start, start + dt.timedelta(days=days), ReportingCurrency("EUR"))
-    daily = con.execute("SELECT date, brand_id, platform, account_id, kpi, value, numerator, denominator "
-                        "FROM kpi.daily").fetchall()
+    daily = con.execute("SELECT date, brand_id, platform, account_id, kpi, value, numerator, denominator, "
+                        "accounts_counted FROM kpi.daily").fetchall()
     assert len(daily) > 3000
     for view, truncate in (("weekly", lambda d: d - dt.timedelta(days=d.weekday())),
                            ("monthly", lambda d: d.replace(day=1))):
@@ -296,7 +307,7 @@ def test_weekly_and_monthly_match_a_python_reaggregation_of_generated_data(tmp_p
             kpi = KPI_BY_NAME[name]
             if kpi.period != "ratio" or kpi.denominator_sql not in ("followers_start", "reach") or value is None:
                 continue
-            values = [v for d, b, p, a, k, v, _, _ in daily
+            values = [v for d, b, p, a, k, v, _, _, _ in daily
                       if (truncate(d), b, p, a, k) == (start, brand, platform, account, name) and v is not None]
             assert min(values) - 1e-9 <= value <= max(values) + 1e-9, (view, start, platform, account, name)
             checked += 1

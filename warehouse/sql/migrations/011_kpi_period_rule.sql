@@ -9,8 +9,9 @@ CREATE VIEW kpi.weekly AS
 -- days with a value; rates as summed daily numerators / summed daily denominators over the rows
 -- (days x accounts) where both are known (and the denominator is not 0); cumulative follower rates over the followers at the
 -- period's start; level KPIs at the period's last day with data. Rollup rows of account KPIs take
--- the cumulative rates from their accounts' period values (a numerator only with its denominator)
--- and count the accounts that entered the period.
+-- the cumulative rates from their accounts' period values (a numerator only with its denominator),
+-- count the accounts that entered the period (accounts_counted) and the days on which all of them
+-- were counted (days_counted; for followers and potential_reach: the days with a value).
 WITH days AS (
     SELECT
         d.*, c.period_rule, c.scale, c.level,
@@ -78,6 +79,16 @@ account_totals AS (
     FROM accounts
     GROUP BY GROUPING SETS ((period_start, brand_id, platform, kpi), (period_start, brand_id, kpi))
 ),
+-- days of a rollup on which every account that entered its period was counted: a rollup whose
+-- account stopped mid-period has fewer, so its figure shows as partial
+complete_days AS (
+    SELECT d.period_start, d.brand_id, d.platform, d.kpi, count(*) AS days_complete
+    FROM days AS d
+    JOIN account_totals AS t USING (period_start, brand_id, platform, kpi)
+    WHERE d.account_id = 'all' AND d.level IN ('account', 'post') AND d.counted
+      AND d.accounts_counted >= t.accounts_entered
+    GROUP BY d.period_start, d.brand_id, d.platform, d.kpi
+),
 combined AS (
     -- accounts, and brand-fact KPIs (web, ads, mentions, reviews, surveys: no accounts)
     SELECT
@@ -96,11 +107,12 @@ combined AS (
              ELSE r.period_numerator END,
         CASE WHEN r.period_rule IN ('start_ratio', 'retention') THEN t.accounts_denominator
              ELSE r.period_denominator END,
-        r.days_counted,
+        CASE WHEN r.period_rule = 'end' THEN r.days_counted ELSE coalesce(c.days_complete, 0) END,
         r.accounts_in_scope,
         CASE WHEN r.period_rule = 'end' THEN r.last_accounts_counted ELSE coalesce(t.accounts_entered, 0) END
     FROM ruled AS r
     LEFT JOIN account_totals AS t USING (period_start, brand_id, platform, kpi)
+    LEFT JOIN complete_days AS c USING (period_start, brand_id, platform, kpi)
     WHERE r.account_id = 'all' AND r.level IN ('account', 'post')
 )
 SELECT
@@ -133,7 +145,7 @@ COMMENT ON COLUMN kpi.weekly.value IS 'KPI value for the week by kpi.catalogue.p
 COMMENT ON COLUMN kpi.weekly.numerator IS 'Numerator for the week (the value for counts and level KPIs): summed over the rows where it (and for a rate its denominator) is known.';
 COMMENT ON COLUMN kpi.weekly.denominator IS 'Denominator for the week; NULL for counts. Follower-based rates: follower-days (summed daily followers at the start of each day), except the cumulative audience_growth_rate, follower_churn_rate and follower_retention_rate: followers at the start of the week.';
 COMMENT ON COLUMN kpi.weekly.days_in_period IS 'Days in the week.';
-COMMENT ON COLUMN kpi.weekly.days_counted IS 'Days of the week whose value (both parts of a rate) entered the figure; fewer than days_in_period: a partial figure.';
+COMMENT ON COLUMN kpi.weekly.days_counted IS 'Days of the week whose value (both parts of a rate) entered the figure; for rollups, the days on which every account that entered the week was counted (followers, potential_reach: days with a value). Fewer than days_in_period: a partial figure.';
 COMMENT ON COLUMN kpi.weekly.accounts_in_scope IS 'Rollup rows: the configured accounts whose inputs can produce the KPI at all (as kpi.daily). Account rows: 1 in the config, 0 found in the drop folder only. NULL for brand-fact KPIs.';
 COMMENT ON COLUMN kpi.weekly.accounts_counted IS 'Rollup rows: the accounts that entered the figure (for followers and potential_reach: on the last day with data; for the cumulative follower rates: those with followers at the period start). Fewer than accounts_in_scope: a partial figure. NULL for brand-fact KPIs.';
 
@@ -142,8 +154,9 @@ CREATE VIEW kpi.monthly AS
 -- days with a value; rates as summed daily numerators / summed daily denominators over the rows
 -- (days x accounts) where both are known (and the denominator is not 0); cumulative follower rates over the followers at the
 -- period's start; level KPIs at the period's last day with data. Rollup rows of account KPIs take
--- the cumulative rates from their accounts' period values (a numerator only with its denominator)
--- and count the accounts that entered the period.
+-- the cumulative rates from their accounts' period values (a numerator only with its denominator),
+-- count the accounts that entered the period (accounts_counted) and the days on which all of them
+-- were counted (days_counted; for followers and potential_reach: the days with a value).
 WITH days AS (
     SELECT
         d.*, c.period_rule, c.scale, c.level,
@@ -211,6 +224,16 @@ account_totals AS (
     FROM accounts
     GROUP BY GROUPING SETS ((period_start, brand_id, platform, kpi), (period_start, brand_id, kpi))
 ),
+-- days of a rollup on which every account that entered its period was counted: a rollup whose
+-- account stopped mid-period has fewer, so its figure shows as partial
+complete_days AS (
+    SELECT d.period_start, d.brand_id, d.platform, d.kpi, count(*) AS days_complete
+    FROM days AS d
+    JOIN account_totals AS t USING (period_start, brand_id, platform, kpi)
+    WHERE d.account_id = 'all' AND d.level IN ('account', 'post') AND d.counted
+      AND d.accounts_counted >= t.accounts_entered
+    GROUP BY d.period_start, d.brand_id, d.platform, d.kpi
+),
 combined AS (
     -- accounts, and brand-fact KPIs (web, ads, mentions, reviews, surveys: no accounts)
     SELECT
@@ -229,11 +252,12 @@ combined AS (
              ELSE r.period_numerator END,
         CASE WHEN r.period_rule IN ('start_ratio', 'retention') THEN t.accounts_denominator
              ELSE r.period_denominator END,
-        r.days_counted,
+        CASE WHEN r.period_rule = 'end' THEN r.days_counted ELSE coalesce(c.days_complete, 0) END,
         r.accounts_in_scope,
         CASE WHEN r.period_rule = 'end' THEN r.last_accounts_counted ELSE coalesce(t.accounts_entered, 0) END
     FROM ruled AS r
     LEFT JOIN account_totals AS t USING (period_start, brand_id, platform, kpi)
+    LEFT JOIN complete_days AS c USING (period_start, brand_id, platform, kpi)
     WHERE r.account_id = 'all' AND r.level IN ('account', 'post')
 )
 SELECT
@@ -262,6 +286,6 @@ COMMENT ON COLUMN kpi.monthly.value IS 'KPI value for the month by kpi.catalogue
 COMMENT ON COLUMN kpi.monthly.numerator IS 'Numerator for the month (the value for counts and level KPIs): summed over the rows where it (and for a rate its denominator) is known.';
 COMMENT ON COLUMN kpi.monthly.denominator IS 'Denominator for the month; NULL for counts. Follower-based rates: follower-days (summed daily followers at the start of each day), except the cumulative audience_growth_rate, follower_churn_rate and follower_retention_rate: followers at the start of the month.';
 COMMENT ON COLUMN kpi.monthly.days_in_period IS 'Days in the month.';
-COMMENT ON COLUMN kpi.monthly.days_counted IS 'Days of the month whose value (both parts of a rate) entered the figure; fewer than days_in_period: a partial figure.';
+COMMENT ON COLUMN kpi.monthly.days_counted IS 'Days of the month whose value (both parts of a rate) entered the figure; for rollups, the days on which every account that entered the month was counted (followers, potential_reach: days with a value). Fewer than days_in_period: a partial figure.';
 COMMENT ON COLUMN kpi.monthly.accounts_in_scope IS 'Rollup rows: the configured accounts whose inputs can produce the KPI at all (as kpi.daily). Account rows: 1 in the config, 0 found in the drop folder only. NULL for brand-fact KPIs.';
 COMMENT ON COLUMN kpi.monthly.accounts_counted IS 'Rollup rows: the accounts that entered the figure (for followers and potential_reach: on the last day with data; for the cumulative follower rates: those with followers at the period start). Fewer than accounts_in_scope: a partial figure. NULL for brand-fact KPIs.';
