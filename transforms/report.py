@@ -33,6 +33,54 @@ TREND_KPIS = ("impressions", "reach", "engagements", "engagement_rate", "followe
 PLATFORM_KPIS = ("impressions", "engagements", "engagement_rate_impressions", "posts_published")
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What a period figure stands on: days counted of the period's days, accounts counted of those in scope.
+
+    NULL parts (brand-fact KPIs have no accounts) are not a shortfall.
+    """
+
+    days_in_period: int
+    days_counted: int | None
+    accounts_in_scope: int | None = None
+    accounts_counted: int | None = None
+
+    @property
+    def partial_accounts(self) -> bool:
+        return self.accounts_in_scope is not None and (self.accounts_counted or 0) < self.accounts_in_scope
+
+    @property
+    def partial_days(self) -> bool:
+        return self.days_counted is not None and self.days_counted < self.days_in_period
+
+    @property
+    def complete(self) -> bool:
+        return not (self.partial_accounts or self.partial_days)
+
+    @property
+    def badge(self) -> str:
+        """'partial: x of y accounts, d of n days' (only the parts that fall short), or '' when complete."""
+        parts = []
+        if self.partial_accounts:
+            parts.append(f"{self.accounts_counted or 0} of {self.accounts_in_scope} accounts")
+        if self.partial_days:
+            parts.append(f"{self.days_counted} of {self.days_in_period} days")
+        return "partial: " + ", ".join(parts) if parts else ""
+
+
+def comparable(current: Coverage, previous: Coverage) -> bool:
+    """Like-for-like: the same number of accounts counted, and days complete in both (or equally many).
+
+    Otherwise a change between the two would measure the coverage, not the KPI.
+    """
+    if current.accounts_counted != previous.accounts_counted:
+        return False
+    if current.accounts_in_scope != previous.accounts_in_scope and (current.partial_accounts
+                                                                    or previous.partial_accounts):
+        return False
+    return (not current.partial_days and not previous.partial_days) or current.days_counted == previous.days_counted
+
+
 def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
