@@ -22,6 +22,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -54,7 +55,11 @@ EXPORTED = dt.datetime(2025, 3, 5, 12, tzinfo=dt.UTC).timestamp()
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("posts")
+    return build_posts_warehouse(tmp_path_factory.mktemp("posts"))
+
+
+def build_posts_warehouse(tmp: Path) -> duckdb.DuckDBPyConnection:
+    """Brand acme with the five platforms' per-post files and followers, built over 2025-03-01..05."""
     con = warehouse()
     accounts(con, [(p, a, "acme") for p, a in ACCOUNTS])
     for (platform, account), name in FILES.items():
