@@ -86,6 +86,26 @@ def comparable(current: Coverage, previous: Coverage) -> bool:
     return (not current.partial_days and not previous.partial_days) or current.days_counted == previous.days_counted
 
 
+SUMMARY_KPIS = ("followers", "impressions", "engagements", "engagement_rate", "engagement_rate_per_post",
+                "posts_published")
+
+
+def period_summary(con: duckdb.DuckDBPyConnection, brand: str, period: Period,
+                   kpis: tuple[str, ...] = SUMMARY_KPIS) -> list[dict]:
+    """The brand's values of `kpis` over `period` per account and rollup, by the one period rule.
+
+    transforms.kpis.period_values: the same SQL as kpi.weekly / kpi.monthly, so a command-line
+    summary of a week or month prints exactly the report's and the views' figures.
+    """
+    from transforms.kpis import period_values
+
+    frame = period_values(con, period.start, period.end)
+    frame = frame[(frame["brand_id"] == brand) & frame["kpi"].isin(kpis)]
+    frame = frame.astype(object).where(frame.notna(), None)
+    return sorted(frame.to_dict("records"), key=lambda r: (r["platform"] == "all", r["platform"],
+                                                           r["account_id"] == "all", r["account_id"], r["kpi"]))
+
+
 def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 

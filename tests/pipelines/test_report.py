@@ -11,13 +11,21 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli import main, print_kpis
 from pipelines.report import build_report, fmt_number, headline_markdown
 from pipelines.report_assets import flash_report
 from pipelines.resources import SocialKpi
 from tests.helpers import D
 from tests.pipelines.report_fixtures import build_demo
-from transforms.report import Period, latest_complete_period, load_report, period_of
+from transforms.report import (
+    SUMMARY_KPIS,
+    Period,
+    default_period,
+    latest_complete_period,
+    load_report,
+    period_of,
+    period_summary,
+)
 
 PERIOD_TABLE = {"day": ("kpi.daily", "date"), "week": ("kpi.weekly", "week_start"),
                 "month": ("kpi.monthly", "month_start")}
@@ -124,6 +132,26 @@ def test_top_posts_by_engagement_rate_per_post(tmp_path):
     assert card.value == pytest.approx((5.9 + 1.3 + 0 + 39 / 1010 * 100 + 32.84 + 8.0) / 6)
     # 3 of the 5 accounts have followers; all three have posts with a rate on 03-03 only
     assert card.coverage.badge == "partial: 3 of 5 accounts, 1 of 7 days"
+
+
+@pytest.mark.parametrize("kind", ["week", "month"])
+def test_cli_summary_report_and_period_views_agree_to_the_last_digit(demo, snapshot, kind, capsys):
+    period = default_period(snapshot, "acme", kind)
+    table, key = PERIOD_TABLE[kind]
+    summary = {(r["platform"], r["account_id"], r["kpi"]): r["value"] for r in period_summary(snapshot, "acme", period)}
+    viewed = {(p, a, k): v for p, a, k, v in snapshot.execute(
+        f"SELECT platform, account_id, kpi, value FROM {table} WHERE {key} = ? AND brand_id = 'acme' "
+        f"AND list_contains(?, kpi)", [period.start, list(SUMMARY_KPIS)]).fetchall()}
+    assert summary == viewed and len(summary) > 10
+    cards = {c.kpi: c.value for c in load_report(snapshot, "acme", period).headline()}
+    for kpi in SUMMARY_KPIS:
+        assert cards[kpi] == summary[("all", "all", kpi)], kpi
+    if kind == "week":
+        print_kpis(demo, period.end)
+        out = capsys.readouterr().out
+        assert period.label in out
+        rate = summary[("all", "all", "engagement_rate")]
+        assert f"{rate:,.2f}" in next(line for line in out.splitlines() if line.startswith("all "))
 
 
 def test_numbers_are_formatted_for_people():
