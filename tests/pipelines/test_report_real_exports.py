@@ -70,6 +70,11 @@ def test_followers_cover_fewer_accounts_and_say_so(snapshot):
     assert followers.change is None
     markdown = headline_markdown(data)
     assert "partial: 1 of 2 accounts" in markdown and "coverage differs" in markdown
+    html = build_report(snapshot, "real", "month", MARCH)[1]
+    card = html[html.index('data-kpi="followers"'):]
+    card = card[:card.index('<div class="card"')] if '<div class="card"' in card else card
+    assert 'data-badge="partial">partial: 1 of 2 accounts' in card
+    assert "data-coverage-differs" in card and "%" not in card.split("vs previous", 1)[1].split("</dd>", 1)[0]
 
 
 def test_default_month_is_one_with_data_on_every_platform(snapshot):
