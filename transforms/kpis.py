@@ -96,18 +96,26 @@ def kpi_posts_daily_sql() -> str:
     return _ENV.get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
 
 
-def build_post_kpis(con: duckdb.DuckDBPyConnection) -> int:
-    """Replace the post-level KPI rows of kpi.daily (every publication date) from kpi.posts.
+def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
+    """Replace the post-level KPI rows of kpi.daily for the publication dates [start, end] touches.
 
-    Rebuilt in full, not per window: a snapshot landing today updates the day its posts were published.
+    Those are the window's own days and the publication days of every post with a snapshot dated in
+    the window: a newer snapshot updates the day its posts were published, whichever run lands it.
     """
     names = [k.name for k in POST_KPIS]
+    dates = [d for (d,) in con.execute(
+        "SELECT DISTINCT p.published_date FROM core.posts AS p JOIN core.post_snapshots AS s USING (platform, post_id) "
+        "WHERE s.snapshot_date BETWEEN $start AND $end AND p.published_date IS NOT NULL "
+        "AND p.published_date NOT BETWEEN $start AND $end", {"start": start, "end": end}).fetchall()]
+    params = {"names": names, "start": start, "end": end, "dates": dates}
+    touched = "(date BETWEEN $start AND $end OR list_contains($dates, date))"
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM kpi.daily WHERE list_contains($names, kpi)", {"names": names})
-        con.execute(f"INSERT INTO kpi.daily BY NAME {kpi_posts_daily_sql()}")
-        inserted = con.execute("SELECT count(*) FROM kpi.daily WHERE list_contains($names, kpi)",
-                               {"names": names}).fetchall()[0][0]
+        con.execute(f"DELETE FROM kpi.daily WHERE list_contains($names, kpi) AND {touched}", params)
+        con.execute(f"INSERT INTO kpi.daily BY NAME SELECT * FROM ({kpi_posts_daily_sql()}) WHERE {touched}",
+                    {k: v for k, v in params.items() if k != "names"})
+        inserted = con.execute(f"SELECT count(*) FROM kpi.daily WHERE list_contains($names, kpi) AND {touched}",
+                               params).fetchall()[0][0]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -172,14 +180,14 @@ def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     """Replace kpi.daily for [start, end] (inclusive) from the core tables, and the post-level KPIs.
 
     `currency` converts ad spend and web revenue; without it, any money in the window is an error.
-    Returns the rows written (window rows + post-level rows of every date).
+    Returns the rows written (window rows + the post-level rows of the dates the window touches).
     """
     check_currencies(con, start, end, currency)
     written = replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
         "rates": currency.rate_map() if currency else duckdb_map({}),
         "reporting": currency.code if currency else None,
         "revenue_currency": duckdb_map(currency.web_revenue if currency else {})})
-    return written + build_post_kpis(con)
+    return written + build_post_kpis(con, start, end)
 
 
 # ---- baselines -------------------------------------------------------------------------------

@@ -156,11 +156,14 @@ def test_a_newer_snapshot_updates_the_day_of_publication(con):
     """A later export of the same post (a later snapshot) changes its day's KPI on the next build."""
     latest = con.execute("SELECT max(snapshot_date) FROM core.post_snapshots WHERE post_id = '1900000000000000002'"
                          ).fetchall()[0][0]
+    newer = latest + dt.timedelta(days=30)
     con.execute("INSERT INTO core.post_snapshots (platform, post_id, snapshot_date, account_id, impressions, likes, "
                 "comments, shares, saves, clicks) VALUES ('x', '1900000000000000002', ?, 'acme_x', 800, 40, 2, 1, 0, "
-                "4)", [latest + dt.timedelta(days=30)])
+                "4)", [newer])
     try:
-        build_kpi_daily(con, D(2025, 4, 1), D(2025, 4, 1), ReportingCurrency("EUR"))  # a later window
+        build_kpi_daily(con, D(2025, 4, 1), D(2025, 4, 1), ReportingCurrency("EUR"))  # a window without it
+        assert kpi_row(con, "x", "acme_x", D(2025, 3, 3)) == approx((2.4, 7.2, 3, 1, 1))
+        build_kpi_daily(con, newer, newer, ReportingCurrency("EUR"))  # the run that lands the snapshot
         # post 2 now has 40 + 2 + 1 + 0 = 43 engagements: 4.3 %; the day's mean (5.9 + 4.3 + 0) / 3
         assert kpi_row(con, "x", "acme_x", D(2025, 3, 3)) == approx((3.4, 10.2, 3, 1, 1))
     finally:
