@@ -344,8 +344,10 @@ def load_report(con: duckdb.DuckDBPyConnection, brand: str, period: Period, *, b
     scorecards: dict[str, list[Scorecard]] = {}
     for category, kpis in HEADLINE_KPIS.items():
         for kpi in kpis:
-            has_rows = (period.start, kpi) in brand_rows or (previous.start, kpi) in brand_rows
-            if kpi not in headline or not has_rows:
+            # a KPI shows when the brand has a value for it in this period or the previous one
+            has_value = any(brand_rows.get((start, kpi), {}).get("value") is not None
+                            for start in (period.start, previous.start))
+            if kpi not in headline or not has_value:
                 continue
             meta = catalogue[kpi]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from pipelines.config import Config, load_config
 from tests.pipelines.report_fixtures import build_warehouse
 
-START, END = dt.date(2024, 12, 1), dt.date(2025, 4, 14)
+# to the last day of the TikTok files, which run on a year after the other exports
+START, END = dt.date(2024, 12, 1), dt.date(2026, 2, 27)
 # (platform, account id, folder of the corpus, files) of the brand's accounts.
 ACCOUNTS = (
     ("x", "kaiadevintern", "twitter", ("kaiadevintern_account_overview_analytics.csv",
