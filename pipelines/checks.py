@@ -25,50 +25,16 @@ from pipelines.assets import DUCKDB_POOL
 from pipelines.config import Config
 from pipelines.resources import SocialKpi
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
+from transforms.catalogue import KPIS
 from warehouse import checks as quality
 from warehouse.connection import connect
 
 CORE_ACCOUNT_DAILY = dg.AssetKey("core_account_daily")
 KPI_DAILY = dg.AssetKey("kpi_daily")
-OPEN = None
 
-# Bounds of each KPI's value in kpi.daily, (low, high), None = open; decided per KPI from its formula:
-# - shares of a whole are 0-100: share_of_voice, bounce_rate (bounced sessions are sessions), csat,
-#   ctr (a click on content needs an impression of it);
-# - rates whose numerator can exceed the denominator are only >= 0: reach_rate (content reaches
-#   non-followers), conversion_rate (several key events per click), follower_churn_rate (unfollows
-#   include people who followed the same day, so a small account can lose more than it started the
-#   day with), cpc, cpm;
-# - audience_growth_rate and roi are >= -100 (you cannot lose more than you had; revenue >= 0);
-#   follower_retention_rate = 100 - churn is <= 100; nps is -100..100; average_rating is 1-5;
-# - counts are >= 0, except followers_net_change and the interactions platforms report net of
-#   deletions (likes, comments, shares, saves, engagements: TikTok Studio daily comments), and the
-#   rates built on those interactions (open both ways).
-KPI_BOUNDS: dict[str, tuple[float | None, float | None]] = {
-    **{name: (0, OPEN) for name in (
-        "followers", "impressions", "reach", "potential_reach", "profile_visits", "video_views",
-        "clicks", "posts_published", "conversions", "reviews_count")},
-    **{name: (OPEN, OPEN) for name in ("likes", "comments", "shares", "saves", "engagements")},
-    "followers_net_change": (OPEN, OPEN),
-    "audience_growth_rate": (-100, OPEN),
-    "reach_rate": (0, OPEN),
-    "share_of_voice": (0, 100),
-    # rates over interactions: negative on a day whose deletions outnumber new interactions
-    **{name: (OPEN, OPEN) for name in (
-        "engagement_rate", "engagement_rate_reach", "engagement_rate_impressions", "applause_rate",
-        "amplification_rate", "virality_rate", "post_reaction_rate", "engagements_per_post")},
-    "follower_churn_rate": (0, OPEN),
-    "follower_retention_rate": (OPEN, 100),
-    "ctr": (0, 100),
-    "conversion_rate": (0, OPEN),
-    "bounce_rate": (0, 100),
-    "cpc": (0, OPEN),
-    "cpm": (0, OPEN),
-    "roi": (-100, OPEN),
-    "average_rating": (1, 5),
-    "csat": (0, 100),
-    "nps": (-100, 100),
-}
+# Bounds of each KPI's value in kpi.daily, (low, high), None = open: transforms/catalogue.py declares
+# them with each KPI (Kpi.bounds), so adding a KPI touches the catalogue only.
+KPI_BOUNDS: dict[str, tuple[float | None, float | None]] = {k.name: k.bounds for k in KPIS}
 
 
 def check_window(context: dg.AssetCheckExecutionContext) -> tuple[dt.date | None, dt.date | None]:

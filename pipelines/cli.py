@@ -88,36 +88,37 @@ def run_pipeline(config: Config, start: dt.date, end: dt.date) -> bool:
 
 
 def print_kpis(config: Config, end: dt.date) -> None:
-    """A short table of headline KPIs per account for the week ending `end`, from the snapshot."""
+    """Headline KPIs per account and rollup for each brand's report week (data up to `end`), from the snapshot.
+
+    The figures are transforms.report.period_summary: the same rule and SQL as kpi.weekly and the
+    flash report, so all three agree to the last digit.
+    """
     import duckdb
 
+    from transforms.report import SUMMARY_KPIS, Coverage, default_period, period_summary
+
     with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
-        rows = con.execute("""
-            SELECT platform, account_id, kpi,
-                   CASE WHEN kpi = 'engagement_rate'  -- a rate: ratio of the week's sums
-                        THEN sum(numerator) FILTER (WHERE numerator IS NOT NULL AND denominator IS NOT NULL)
-                             / nullif(sum(denominator) FILTER (WHERE numerator IS NOT NULL
-                                                               AND denominator IS NOT NULL), 0) * 100
-                        WHEN kpi = 'followers' THEN arg_max(value, date)  -- end of the week
-                        ELSE sum(value) END AS value
-            FROM kpi.daily
-            WHERE date BETWEEN ? AND ?
-              AND kpi IN ('followers', 'impressions', 'reach', 'engagements', 'engagement_rate', 'posts_published')
-            GROUP BY platform, account_id, kpi
-            ORDER BY platform = 'all', platform, account_id = 'all', account_id, kpi
-        """, [end - dt.timedelta(days=6), end]).fetchall()
-    kpis = ["followers", "impressions", "reach", "engagements", "engagement_rate", "posts_published"]
-    table: dict[tuple[str, str], dict[str, float | None]] = {}
-    for platform, account, kpi, value in rows:
-        table.setdefault((platform, account), {})[kpi] = value
-    print(f"\nKPIs for the week {end - dt.timedelta(days=6)} .. {end} (engagement_rate in %, reach summed per day):")
-    print(f"{'platform':<10} {'account':<20}" + "".join(f"{k:>17}" for k in kpis))
-    for (platform, account), values in table.items():
-        cells = []
-        for k in kpis:
-            v = values.get(k)
-            cells.append(f"{'-' if v is None else (f'{v:,.2f}' if k == 'engagement_rate' else f'{v:,.0f}'):>17}")
-        print(f"{platform:<10} {account:<20}" + "".join(cells))
+        for brand in config.brands:
+            period = default_period(con, brand.id, "week")
+            if period is None or period.end > end:
+                continue
+            table: dict[tuple[str, str], dict[str, dict]] = {}
+            for row in period_summary(con, brand.id, period):
+                table.setdefault((row["platform"], row["account_id"]), {})[row["kpi"]] = row
+            print(f"\n{brand.name}: KPIs for {period.label} (rates in %, on the daily scale; "
+                  "* = partial: fewer accounts or days than in scope):")
+            print(f"{'platform':<10} {'account':<20}" + "".join(f"{k:>26}" for k in SUMMARY_KPIS))
+            for (platform, account), values in table.items():
+                cells = []
+                for kpi in SUMMARY_KPIS:
+                    row = values.get(kpi)
+                    value = None if row is None else row["value"]
+                    text = "-" if value is None else (f"{value:,.2f}" if "rate" in kpi else f"{value:,.0f}")
+                    if row is not None and not Coverage(row["days_in_period"], row["days_counted"],
+                                                        row["accounts_in_scope"], row["accounts_counted"]).complete:
+                        text += "*"
+                    cells.append(f"{text:>26}")
+                print(f"{platform:<10} {account:<20}" + "".join(cells))
 
 
 def cmd_init(args: argparse.Namespace) -> int:

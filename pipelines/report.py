@@ -17,7 +17,7 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
-from transforms.report import Period, ReportData, latest_complete_period, load_report, period_of
+from transforms.report import Period, ReportData, default_period, load_report, period_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
@@ -157,7 +157,9 @@ def _axis_formatter(unit: str) -> object:
 def platform_chart(platforms: dict[str, dict[str, float | None]], kpis: list[str], units: dict[str, str]) -> Markup:
     """Small multiples: one horizontal bar chart per KPI, one bar per platform."""
     names = list(platforms)
-    figure = _figure(2.6 * len(kpis), 0.45 * len(names) + 1.0)
+    # at least three bar slots: one platform gets a bar as thick as in a three-platform chart
+    slots = max(len(names), 3)
+    figure = _figure(2.6 * len(kpis), 0.45 * slots + 1.0)
     axes = figure.subplots(1, len(kpis), sharey=True, squeeze=False)[0]
     for ax, kpi in zip(axes, kpis, strict=True):
         _style(ax)
@@ -169,7 +171,7 @@ def platform_chart(platforms: dict[str, dict[str, float | None]], kpis: list[str
                                                          for i in range(len(names))])
         ax.bar_label(bars, labels=[fmt_number(v, units[kpi]) for v in values], fontsize=7, padding=2)
         ax.set_yticks(range(len(names)), names)
-        ax.invert_yaxis()
+        ax.set_ylim(slots - 0.5, -0.5)  # top to bottom, empty slots below
         ax.xaxis.set_major_formatter(_axis_formatter(units[kpi]))
         ax.set_title(kpi_label(kpi), fontsize=9, loc="left")
         ax.margins(x=0.3)
@@ -205,8 +207,10 @@ def headline_markdown(data: ReportData) -> str:
     for card in data.headline():
         target = "; ".join(f"{t['target_id']}: {(t['status'] or 'unknown').replace('_', ' ')}" for t in card.targets)
         anomaly = " ⚠ anomaly" if card.is_anomaly else ""
-        lines.append(f"| {kpi_label(card.kpi)} | {fmt_number(card.value, card.unit, data.currency)} | "
-                     f"{fmt_change(card.value, card.previous, card.unit)} | "
+        badge = f" ({card.coverage.badge})" if card.coverage and card.coverage.badge else ""
+        versus = fmt_change(card.value, card.previous, card.unit) if card.like_for_like else card.coverage_note
+        lines.append(f"| {kpi_label(card.kpi)} | {fmt_number(card.value, card.unit, data.currency)}{badge} | "
+                     f"{versus} | "
                      f"{fmt_change(card.value, card.baseline, card.unit)}{anomaly} | {target or '—'} |")
     return "\n".join(lines)
 
@@ -214,11 +218,13 @@ def headline_markdown(data: ReportData) -> str:
 def build_report(con: duckdb.DuckDBPyConnection, brand: str, kind: str, day: dt.date | None = None, *,
                  brand_name: str | None = None, currency: str = "EUR", quarantined: list[dict] | None = None,
                  quarantine_note: str = "") -> tuple[ReportData, str] | None:
-    """Load and render the report of the period containing `day` (default: the latest complete one).
+    """Load and render the report of the period containing `day`.
+
+    Default: the latest complete period in which the brand has data on the most platforms.
 
     None when the brand has no KPI rows at all.
     """
-    period = period_of(kind, day) if day else latest_complete_period(con, brand, kind)
+    period = period_of(kind, day) if day else default_period(con, brand, kind)
     if period is None:
         return None
     data = load_report(con, brand, period, brand_name=brand_name, currency=currency, quarantined=quarantined,

@@ -13,7 +13,7 @@ import jinja2
 import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
-from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS
+from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
 from warehouse.writes import insert_frame, replace_window
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -70,7 +70,67 @@ def kpi_daily_sql() -> str:
         brand_kpis=BRAND_KPIS, requires={k.name: _requires_sql(k.requires) for k in KPIS})
 
 
+PERIOD_GRAINS = ("week", "month", "range")
+
+
+@cache
+def period_sql(grain: str) -> str:
+    """The period rule as SQL: kpi.weekly / kpi.monthly's query, or any range ($start, $end inclusive).
+
+    One template for all three, so the views, the report and the CLI compute a period the same way.
+    """
+    if grain not in PERIOD_GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(PERIOD_GRAINS)}, not {grain!r}")
+    return _ENV.get_template("kpi_periods.sql.j2").render(grain=grain).strip() + "\n"
+
+
+def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """KPI values of every series over [start, end] by the period rule (columns as kpi.weekly's)."""
+    if end < start:
+        raise ValueError(f"period end {end} is before its start {start}")
+    return con.execute(period_sql("range"), {"start": start, "end": end}).df()
+
+
+@cache
+def kpi_posts_daily_sql() -> str:
+    return _ENV.get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
+
+
+def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
+    """Replace the post-level KPI rows of kpi.daily for the publication dates [start, end] touches.
+
+    Those are the window's own days and the publication days of every post with a snapshot dated in
+    the window: a newer snapshot updates the day its posts were published, whichever run lands it.
+    """
+    names = [k.name for k in POST_KPIS]
+    dates = [d for (d,) in con.execute(
+        "SELECT DISTINCT p.published_date FROM core.posts AS p JOIN core.post_snapshots AS s USING (platform, post_id) "
+        "WHERE s.snapshot_date BETWEEN $start AND $end AND p.published_date IS NOT NULL "
+        "AND p.published_date NOT BETWEEN $start AND $end", {"start": start, "end": end}).fetchall()]
+    params = {"names": names, "start": start, "end": end, "dates": dates}
+    touched = "(date BETWEEN $start AND $end OR list_contains($dates, date))"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM kpi.daily WHERE list_contains($names, kpi) AND {touched}", params)
+        con.execute(f"INSERT INTO kpi.daily BY NAME SELECT * FROM ({kpi_posts_daily_sql()}) WHERE {touched}",
+                    {k: v for k, v in params.items() if k != "names"})
+        inserted = con.execute(f"SELECT count(*) FROM kpi.daily WHERE list_contains($names, kpi) AND {touched}",
+                               params).fetchall()[0][0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return inserted
+
+
+@cache
+def daily_wide_sql() -> str:
+    """CREATE OR REPLACE VIEW kpi.daily_wide with one column per catalogue KPI, and its comments."""
+    return _ENV.get_template("kpi_daily_wide.sql.j2").render(kpis=KPIS)
+
+
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
+    """Write kpi.catalogue from transforms/catalogue.py and re-render kpi.daily_wide from it."""
     frame = pd.DataFrame([{
         "kpi": k.name, "category": k.category, "unit": k.unit, "formula": k.formula,
         "numerator": k.numerator, "denominator": k.denominator, "higher_is_better": k.higher_is_better,
@@ -81,6 +141,7 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     try:
         con.execute("DELETE FROM kpi.catalogue")
         insert_frame(con, "kpi.catalogue", frame)
+        con.execute(daily_wide_sql())
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -116,15 +177,17 @@ def check_currencies(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
 
 def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                     currency: ReportingCurrency | None = None) -> int:
-    """Replace kpi.daily for [start, end] (inclusive) from the core tables.
+    """Replace kpi.daily for [start, end] (inclusive) from the core tables, and the post-level KPIs.
 
     `currency` converts ad spend and web revenue; without it, any money in the window is an error.
+    Returns the rows written (window rows + the post-level rows of the dates the window touches).
     """
     check_currencies(con, start, end, currency)
-    return replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
+    written = replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
         "rates": currency.rate_map() if currency else duckdb_map({}),
         "reporting": currency.code if currency else None,
         "revenue_currency": duckdb_map(currency.web_revenue if currency else {})})
+    return written + build_post_kpis(con, start, end)
 
 
 # ---- baselines -------------------------------------------------------------------------------

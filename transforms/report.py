@@ -25,12 +25,85 @@ TOP_POSTS = 5
 # Headline KPIs per category, in display order; a KPI shows when the brand has rows for it.
 HEADLINE_KPIS: dict[str, tuple[str, ...]] = {
     "reach": ("followers", "impressions", "reach", "audience_growth_rate", "share_of_voice"),
-    "engagement": ("engagements", "engagement_rate", "engagement_rate_impressions", "posts_published"),
+    "engagement": ("engagements", "engagement_rate", "engagement_rate_per_post", "engagement_rate_impressions",
+                   "posts_published"),
     "conversion": ("ctr", "conversions", "conversion_rate", "cpc", "roi"),
     "customer": ("average_rating", "reviews_count", "csat", "nps"),
 }
 TREND_KPIS = ("impressions", "reach", "engagements", "engagement_rate", "followers", "conversions")
 PLATFORM_KPIS = ("impressions", "engagements", "engagement_rate_impressions", "posts_published")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a period figure stands on: days counted of the period's days, accounts counted of those in scope.
+
+    NULL parts (brand-fact KPIs have no accounts) are not a shortfall.
+    """
+
+    days_in_period: int
+    days_counted: int | None
+    accounts_in_scope: int | None = None
+    accounts_counted: int | None = None
+    # which accounts entered (platform/account_id), when known; for followers and potential_reach
+    # the accounts of the period's last day are not known per account, so None
+    accounts: frozenset[str] | None = None
+
+    @property
+    def partial_accounts(self) -> bool:
+        return self.accounts_in_scope is not None and (self.accounts_counted or 0) < self.accounts_in_scope
+
+    @property
+    def partial_days(self) -> bool:
+        return self.days_counted is not None and self.days_counted < self.days_in_period
+
+    @property
+    def complete(self) -> bool:
+        return not (self.partial_accounts or self.partial_days)
+
+    @property
+    def badge(self) -> str:
+        """'partial: x of y accounts, d of n days' (only the parts that fall short), or '' when complete."""
+        parts = []
+        if self.partial_accounts:
+            parts.append(f"{self.accounts_counted or 0} of {self.accounts_in_scope} accounts")
+        if self.partial_days:
+            parts.append(f"{self.days_counted} of {self.days_in_period} days")
+        return "partial: " + ", ".join(parts) if parts else ""
+
+
+def comparable(current: Coverage, previous: Coverage) -> bool:
+    """Like-for-like: the same number of accounts counted, and days complete in both (or equally many).
+
+    Otherwise a change between the two would measure the coverage, not the KPI.
+    """
+    if current.accounts_counted != previous.accounts_counted:
+        return False
+    # as many accounts, but the same ones?
+    if (current.partial_accounts or previous.partial_accounts) and (
+            current.accounts is None or current.accounts != previous.accounts):
+        return False
+    return (not current.partial_days and not previous.partial_days) or current.days_counted == previous.days_counted
+
+
+SUMMARY_KPIS = ("followers", "impressions", "engagements", "engagement_rate", "engagement_rate_per_post",
+                "posts_published")
+
+
+def period_summary(con: duckdb.DuckDBPyConnection, brand: str, period: Period,
+                   kpis: tuple[str, ...] = SUMMARY_KPIS) -> list[dict]:
+    """The brand's values of `kpis` over `period` per account and rollup, by the one period rule.
+
+    transforms.kpis.period_values: the same SQL as kpi.weekly / kpi.monthly, so a command-line
+    summary of a week or month prints exactly the report's and the views' figures.
+    """
+    from transforms.kpis import period_values
+
+    frame = period_values(con, period.start, period.end)
+    frame = frame[(frame["brand_id"] == brand) & frame["kpi"].isin(kpis)]
+    frame = frame.astype(object).where(frame.notna(), None)
+    return sorted(frame.to_dict("records"), key=lambda r: (r["platform"] == "all", r["platform"],
+                                                           r["account_id"] == "all", r["account_id"], r["kpi"]))
 
 
 def sql(name: str) -> str:
@@ -93,6 +166,26 @@ def latest_complete_period(con: duckdb.DuckDBPyConnection, brand: str, kind: str
     return period if period.end <= last else period.previous()
 
 
+def default_period(con: duckdb.DuckDBPyConnection, brand: str, kind: str) -> Period | None:
+    """The latest complete period in which the brand has data on the most platforms.
+
+    A brand whose accounts' exports end on different days would otherwise get a default period
+    that covers only the platform with the freshest file.
+    """
+    latest = latest_complete_period(con, brand, kind)
+    if latest is None:
+        return None
+    platforms: dict[Period, set[str]] = {}
+    for row in _rows(con, sql("report_platform_days"), {"brand": brand}):
+        period = period_of(kind, row["date"])
+        if period.end <= latest.end:
+            platforms.setdefault(period, set()).add(row["platform"])
+    if not platforms:
+        return latest
+    most = max(len(p) for p in platforms.values())
+    return max((p for p, names in platforms.items() if len(names) == most), key=lambda p: p.start)
+
+
 @dataclass
 class Scorecard:
     kpi: str
@@ -108,11 +201,32 @@ class Scorecard:
     robust_z: float | None = None
     anomaly_days: list[dt.date] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
-    days_with_rows: int | None = None
+    coverage: Coverage | None = None
+    previous_coverage: Coverage | None = None
+
+    @property
+    def like_for_like(self) -> bool:
+        """Whether the previous period's figure stands on the same coverage (else no change is shown)."""
+        if self.coverage is None or self.previous_coverage is None:
+            return True
+        return comparable(self.coverage, self.previous_coverage)
+
+    @property
+    def previous_comparable(self) -> float | None:
+        """The previous value when the comparison is like-for-like, else None."""
+        return self.previous if self.like_for_like else None
+
+    @property
+    def coverage_note(self) -> str:
+        """Why no change is shown: the two periods' coverage, e.g. '1 of 2 accounts vs 2 of 2'."""
+        if self.like_for_like or self.coverage is None or self.previous_coverage is None:
+            return ""
+        return f"coverage differs: {_coverage_text(self.coverage)} vs {_coverage_text(self.previous_coverage)}"
 
     @property
     def change(self) -> float | None:
-        return None if self.value is None or self.previous is None else self.value - self.previous
+        previous = self.previous_comparable
+        return None if self.value is None or previous is None else self.value - previous
 
     @property
     def change_pct(self) -> float | None:
@@ -129,6 +243,23 @@ class Scorecard:
     @property
     def is_anomaly(self) -> bool:
         return bool(self.anomaly_days)
+
+
+def _coverage_text(coverage: Coverage) -> str:
+    parts = []
+    if coverage.accounts_in_scope is not None:
+        parts.append(f"{coverage.accounts_counted or 0} of {coverage.accounts_in_scope} accounts")
+    if coverage.days_counted is not None:
+        parts.append(f"{coverage.days_counted} of {coverage.days_in_period} days")
+    return ", ".join(parts)
+
+
+def coverage_of(row: dict, accounts: list[str] | None = None) -> Coverage | None:
+    """The Coverage of a report_periods row (and the accounts it counted), None for no row."""
+    if not row:
+        return None
+    return Coverage(row["days_in_period"], row["days_counted"], row["accounts_in_scope"], row["accounts_counted"],
+                    frozenset(accounts) if accounts is not None else None)
 
 
 @dataclass
@@ -196,6 +327,9 @@ def load_report(con: duckdb.DuckDBPyConnection, brand: str, period: Period, *, b
     values = _rows(con, sql("report_periods"), {"period": period.kind, "brand": brand, "starts": starts,
                                                 "kpis": headline + list(PLATFORM_KPIS)})
     brand_rows = {(r["period_start"], r["kpi"]): r for r in values if r["platform"] == "all"}
+    counted_accounts = {(r["period_start"], r["kpi"]): r["accounts"] for r in _rows(
+        con, sql("report_period_accounts"),
+        {"period": period.kind, "brand": brand, "starts": starts, "kpis": headline})}
     day_baselines = _rows(con, sql("report_day_baselines"), {"brand": brand, "start": period.start,
                                                              "end": period.end, "kpis": headline})
     anomaly_days: dict[str, list[dt.date]] = {}
@@ -210,15 +344,25 @@ def load_report(con: duckdb.DuckDBPyConnection, brand: str, period: Period, *, b
     scorecards: dict[str, list[Scorecard]] = {}
     for category, kpis in HEADLINE_KPIS.items():
         for kpi in kpis:
-            has_rows = (period.start, kpi) in brand_rows or (previous.start, kpi) in brand_rows
-            if kpi not in headline or not has_rows:
+            # a KPI shows when the brand has a value for it in this period or the previous one
+            has_value = any(brand_rows.get((start, kpi), {}).get("value") is not None
+                            for start in (period.start, previous.start))
+            if kpi not in headline or not has_value:
                 continue
             meta = catalogue[kpi]
+
+            def accounts_of(start: dt.date, kpi: str = kpi, rule: str = meta["period_rule"]) -> list[str] | None:
+                return None if rule == "end" and period.kind != "day" else counted_accounts.get((start, kpi), [])
+
             current = brand_rows.get((period.start, kpi), {})
+            before = brand_rows.get((previous.start, kpi), {})
             card = Scorecard(kpi=kpi, category=category, unit=meta["unit"], higher_is_better=meta["higher_is_better"],
                              description=meta["description"], value=current.get("value"),
-                             previous=brand_rows.get((previous.start, kpi), {}).get("value"),
-                             anomaly_days=anomaly_days.get(kpi, []), days_with_rows=current.get("days_with_rows"),
+                             previous=before.get("value"), anomaly_days=anomaly_days.get(kpi, []),
+                             coverage=coverage_of(current, accounts_of(period.start))
+                             or Coverage(period.days, 0),
+                             previous_coverage=coverage_of(before, accounts_of(previous.start))
+                             or Coverage(previous.days, 0),
                              targets=[t for t in targets if t["kpi"] == kpi])
             if period.kind == "day":
                 base = own_baseline.get(kpi, {})
@@ -227,9 +371,13 @@ def load_report(con: duckdb.DuckDBPyConnection, brand: str, period: Period, *, b
                 card.robust_z = base.get("robust_z")
                 card.baseline_note = "median of the 28 days before"
             else:
-                known = [v for p in base_periods if (v := brand_rows.get((p.start, kpi), {}).get("value")) is not None]
+                # like-for-like: only the periods before with the same coverage as this one
+                known = [v for p in base_periods
+                         if (v := (row := brand_rows.get((p.start, kpi), {})).get("value")) is not None
+                         and comparable(card.coverage, coverage_of(row, accounts_of(p.start)))]
                 card.baseline = statistics.median(known) if known else None
-                card.baseline_note = f"median of the {len(known)} {period.kind}s before" if known else ""
+                card.baseline_note = f"median of the {len(known)} {period.kind}s before with the same coverage" \
+                    if known else ""
             scorecards.setdefault(category, []).append(card)
 
     trend_end = period.end
@@ -247,8 +395,6 @@ def load_report(con: duckdb.DuckDBPyConnection, brand: str, period: Period, *, b
 
     posts = _rows(con, sql("report_top_posts"), {"brand": brand, "start": period.start, "end": period.end})
     for post in posts:
-        post["engagement_rate"] = (post["engagements"] / post["impressions"] * 100
-                                   if post["engagements"] is not None and post["impressions"] else None)
         post["permalink"] = post["permalink"] if (post["permalink"] or "").startswith(("https://", "http://")) \
             else None
     by_engagements = sorted((p for p in posts if p["engagements"] is not None),

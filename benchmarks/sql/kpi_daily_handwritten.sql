@@ -264,7 +264,7 @@ brand_kpis AS (
     SELECT date, brand_id, 'all' AS platform, 'all' AS account_id, 'roi' AS kpi, n, d, true AS rate, 100 AS scale
     FROM roi
     UNION ALL
-    SELECT date, brand_id, 'all', 'all', kind,
+    SELECT date, brand_id, 'all', 'all', CASE kind WHEN 'csat' THEN 'csat' ELSE 'nps' END,
            CASE kind WHEN 'csat' THEN satisfied ELSE promoters - detractors END, answered, true, 100
     FROM surveys
 ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pipelines.config import Config, load_config
@@ -23,8 +24,13 @@ from warehouse.snapshot import publish_snapshot
 def build_demo(directory: Path) -> Config:
     """Write the demo exports and build the warehouse and the analytics snapshot over the demo range."""
     config = load_config(write_demo(directory))
+    build_warehouse(config, DEMO_START, DEMO_END)
+    return config
+
+
+def build_warehouse(config: Config, start: dt.date, end: dt.date) -> None:
+    """Ingest the config's drop folder and build core, KPI tables and the snapshot over [start, end]."""
     resource = SocialKpi(config_path=str(config.source))
-    start, end = DEMO_START, DEMO_END
     timezones = {(resource.registry[a.platform].platform, a.account_id): config.account_timezone(a)
                  for a in config.accounts}
     subjects = [(s, b.id, s != b.id) for b in config.brands for s in [b.id, *(c.id for c in b.competitors)]]
@@ -41,4 +47,3 @@ def build_demo(directory: Path) -> Config:
         build_kpi_baselines(con, start, end)
         build_kpi_target_progress(con, start, end, targets)
         publish_snapshot(con, config.snapshot_path)
-    return config

@@ -238,7 +238,8 @@ def test_bounds_queries_catch_not_finite_values_and_respect_open_ends():
     rows = [("nps", 120.0), ("nps", -100.0), ("csat", math.nan), ("engagement_rate", math.inf),
             ("engagement_rate", 250.0), ("followers_net_change", -40.0), ("follower_retention_rate", -5.0),
             ("average_rating", 0.5), ("brand_new_kpi", -3.0), ("brand_new_kpi", math.nan), ("ctr", None)]
-    con.executemany("INSERT INTO kpi.daily VALUES ('2025-01-01', 'acme', 'x', 'a', ?, ?, NULL, NULL)", rows)
+    con.executemany("INSERT INTO kpi.daily (date, brand_id, platform, account_id, kpi, value, numerator, denominator) "
+        "VALUES ('2025-01-01', 'acme', 'x', 'a', ?, ?, NULL, NULL)", rows)
     found = quality.kpis_out_of_bounds(con, None, None, KPI_BOUNDS)
     assert sorted((r[4], r[5]) for r in found.rows if not math.isnan(r[5])) == [
         ("average_rating", 0.5), ("engagement_rate", math.inf), ("nps", 120.0)]

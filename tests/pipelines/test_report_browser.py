@@ -30,7 +30,7 @@ WINDOW = "1280,3300"
 # below; a page's request is anything else.
 BROWSER_SERVICE = re.compile(r"^(clients\d*\.google\.com|update\.googleapis\.com|accounts\.google\.com|"
                              r"[a-z0-9-]+\.gvt1\.com|safebrowsing\.googleapis\.com|"
-                             r"optimizationguide-pa\.googleapis\.com|clientservices\.googleapis\.com)$")
+                             r"optimizationguide-pa\.googleapis\.com|clientservices\.googleapis\.com|www\.google\.com)$")
 
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:

@@ -50,7 +50,8 @@ def baselines():
     con = warehouse()
     series = {"likes": likes(), "comments": COMMENTS, "shares": repeating(D(2025, 1, 16), 13),
               "saves": repeating(D(2025, 1, 15), 14)}
-    con.executemany("INSERT INTO kpi.daily VALUES (?, 'acme', 'x', 'a1', ?, ?, ?, NULL)",
+    con.executemany("INSERT INTO kpi.daily (date, brand_id, platform, account_id, kpi, value, numerator, denominator) "
+        "VALUES (?, 'acme', 'x', 'a1', ?, ?, ?, NULL)",
                     [(d, kpi, v, v) for kpi, values in series.items() for d, v in values.items()])
     written = build_kpi_baselines(con, D(2025, 1, 28), T)
     rows = con.execute("SELECT * FROM kpi.baselines").fetchall()

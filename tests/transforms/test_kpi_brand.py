@@ -283,7 +283,8 @@ def facts_only(ads: list[tuple] = ADS, web: list[tuple] = WEB) -> duckdb.DuckDBP
     con = warehouse()
     accounts(con, [("meta_ads", "act_1", "acme")])
     business_facts(con, ads=ads, web=web)
-    con.execute("INSERT INTO kpi.daily VALUES (DATE '2025-03-01', 'acme', 'all', 'all', 'likes', 1, 1, NULL)")
+    con.execute("INSERT INTO kpi.daily (date, brand_id, platform, account_id, kpi, value, numerator, denominator) "
+        "VALUES (DATE '2025-03-01', 'acme', 'all', 'all', 'likes', 1, 1, NULL)")
     return con
 
 

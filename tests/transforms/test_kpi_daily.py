@@ -143,7 +143,8 @@ def test_catalogue_lists_every_kpi_of_the_design(kpis):
         "potential_reach", "profile_visits", "video_views", "share_of_voice", "likes", "comments", "shares",
         "saves", "clicks", "engagements", "engagement_rate", "engagement_rate_reach",
         "engagement_rate_impressions", "applause_rate", "amplification_rate", "virality_rate",
-        "post_reaction_rate", "posts_published", "engagements_per_post", "follower_churn_rate",
+        "post_reaction_rate", "posts_published", "engagements_per_post", "engagement_rate_per_post",
+        "follower_churn_rate",
         "follower_retention_rate", "ctr", "conversions", "conversion_rate", "bounce_rate", "cpc", "cpm", "roi",
         "reviews_count", "average_rating", "csat", "nps"}
     assert con.execute("SELECT count(*) FROM kpi.catalogue WHERE indicator NOT IN ('leading', 'lagging') "

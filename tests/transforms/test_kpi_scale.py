@@ -22,3 +22,16 @@ def test_the_benchmark_runs_on_a_tiny_warehouse(tmp_path, capsys):
                  "(c) peak resident memory of a process doing the backfill:"):
         assert line in out
     assert figures["peak_backfill_mib"] > 0 and figures["peak_idle_mib"] > 0
+
+
+def test_the_handwritten_baseline_names_every_catalogue_kpi():
+    """Adding a KPI to transforms/catalogue.py without the benchmark's independent baseline fails here.
+
+    Post-level KPIs (kpi.posts, kpi_posts_daily.sql.j2) are not part of the kpi_daily.sql.j2 statement
+    the baseline re-implements; the generated benchmark data has no posts.
+    """
+    from transforms.catalogue import KPIS
+
+    text = (kpi_scale.SQL_DIR / "kpi_daily_handwritten.sql").read_text(encoding="utf-8")
+    assert [k.name for k in KPIS if k.level != "post" and f"'{k.name}'" not in text] == []
+    assert {k.name for k in KPIS if k.level == "post"} == {"engagement_rate_per_post"}

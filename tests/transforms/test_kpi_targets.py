@@ -54,7 +54,8 @@ def series() -> list[tuple]:
 @pytest.fixture(scope="module")
 def progress():
     con = warehouse()
-    con.executemany("INSERT INTO kpi.daily VALUES (?, 'acme', ?, ?, ?, ?, ?, NULL)",
+    con.executemany("INSERT INTO kpi.daily (date, brand_id, platform, account_id, kpi, value, numerator, denominator) "
+        "VALUES (?, 'acme', ?, ?, ?, ?, ?, NULL)",
                     [(*r, r[-1]) for r in series()])
     written = build_kpi_target_progress(con, jan(1), jan(10), TARGETS)
     columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'kpi' "

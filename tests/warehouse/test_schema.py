@@ -41,7 +41,8 @@ def test_every_table_view_and_column_has_a_comment():
 
 def test_replace_window_is_one_transaction():
     con = warehouse()
-    con.execute("INSERT INTO kpi.daily VALUES ('2025-01-01', 'b', 'x', 'a', 'likes', 1, 1, NULL), "
+    con.execute("INSERT INTO kpi.daily (date, brand_id, platform, account_id, kpi, value, numerator, denominator) "
+        "VALUES ('2025-01-01', 'b', 'x', 'a', 'likes', 1, 1, NULL), "
                 "('2025-01-02', 'b', 'x', 'a', 'likes', 2, 2, NULL)")
     with pytest.raises(duckdb.Error):
         replace_window(con, "kpi.daily", "date", D(2025, 1, 1), D(2025, 1, 2),

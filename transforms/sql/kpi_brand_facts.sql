@@ -99,13 +99,14 @@ review_facts AS (
 content_clicks AS (
     SELECT date, brand_id, platform, sum(clicks) AS content_clicks
     FROM base
+    WHERE in_config
     GROUP BY date, brand_id, platform
 ),
 click_platforms AS (
     SELECT DISTINCT a.brand_id, a.platform
     FROM core.accounts AS a
     JOIN capabilities AS c USING (platform, account_id)
-    WHERE c.can_clicks
+    WHERE c.can_clicks AND a.in_config
 ),
 brand_platform_days AS (
     SELECT date, brand_id, platform FROM web_facts
