@@ -255,7 +255,15 @@ def metric_named_in(message: str, requested: Sequence[str]) -> str | None:
     return min(found)[1] if found else None
 
 
+REJECTION_PHRASE = "was rejected by the"
+
+
 def rejection_note(platform: str, metric: str, message: str) -> str:
     """The `notes` line (run summary) for a metric the API rejected."""
-    return (f"{platform}: metric {metric} was rejected by the API ({message}); it was skipped and is "
+    return (f"{platform}: metric {metric} {REJECTION_PHRASE} API ({message}); it was skipped and is "
             "remembered for this account, the other metrics loaded")
+
+
+def rejection_notes(notes: Sequence[str]) -> list[str]:
+    """The notes of a pull that name a rejected metric (Meta's and the other clients')."""
+    return [note for note in notes if f" {REJECTION_PHRASE} " in note and ": metric " in note]
