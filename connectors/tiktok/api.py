@@ -118,11 +118,26 @@ class TikTokBusinessApi(OAuthApiClient):
             stamps = [s for s in stamps if s is not None]
             return bool(stamps) and self.local_date(min(stamps)) < refresh_from
 
-        pages += follow_cursor(self.http, "business/video/list/", {
-            "business_id": self.account.account_id, "fields": list(settings.VIDEO_FIELDS),
-            "max_count": settings.VIDEO_PAGE_SIZE,
-        }, window=window, cursor_param="cursor", next_cursor=next_cursor, stop=older_than_refresh)
-        return pages
+        video_rejected = RejectedMetrics.for_account(self.account, self.today).scope("video")
+        counters = [f for f in settings.VIDEO_METRICS if f not in video_rejected]
+        while True:
+            fields = [f for f in settings.VIDEO_FIELDS if f not in settings.VIDEO_METRICS or f in counters]
+            try:
+                pages += follow_cursor(self.http, "business/video/list/", {
+                    "business_id": self.account.account_id, "fields": fields, "max_count": settings.VIDEO_PAGE_SIZE,
+                }, window=window, cursor_param="cursor", next_cursor=next_cursor, stop=older_than_refresh)
+                return pages
+            except ApiError as exc:
+                # A counter the list refuses is dropped and the list read again without it;
+                # the id, time and caption fields are never dropped (without them nothing loads).
+                field = metric_named_in(exc.reason, counters) if is_field_rejection(exc) else None
+                if field is None or exc.page is None:
+                    raise
+                logger.warning("tiktok account %s: video field %s rejected, skipped (the others load): %s",
+                               self.account.account_id, field, exc.reason)
+                video_rejected.add(field, exc.reason)
+                counters.remove(field)
+                pages.append(exc.page)
 
     # -- normalise ------------------------------------------------------------------------------
 

@@ -131,6 +131,9 @@ class TikTokBusinessEmulator:
         return envelope(0, "OK", data)
 
     def _videos(self, request: SeenRequest, account: FakeBusinessAccount, fields: list[str]) -> Reply:
+        refused = [f for f in fields if f in self.refused_fields]
+        if refused:
+            return envelope(40002, f"Invalid field: {refused[0]}")
         max_count = int(request.param("max_count") or 20)
         if max_count > 20:
             return envelope(40002, "max_count must be at most 20")
