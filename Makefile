@@ -27,6 +27,7 @@ bench: install  ## every benchmark (about 9 minutes on 2 cores; docs/benchmarks.
 	$(BIN)/python benchmarks/ingest_exports.py --accounts 500 --posts 0 --runs 1 --memory-mb 0
 	$(BIN)/python benchmarks/replay_api.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/api_pull.py
 
 ui: install  ## Dagster UI over the demo (run `make demo` first)
 	SOCIALKPI_CONFIG=data/demo/socialkpi.yaml DAGSTER_HOME=$(CURDIR)/data/demo/dagster_home \

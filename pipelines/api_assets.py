@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import dagster as dg
 
 from connectors.base import ApiAccount, AuthError, Connector
+from connectors.rejected_metrics import rejection_notes
 from pipelines.config import Account, Config
 from pipelines.resources import SocialKpi
 from transforms.alerts import API_FAILURE_PREFIX
@@ -76,15 +77,20 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                     failures[account_id] = f"{type(exc).__name__}: {exc}"
                     auth_only = auth_only and isinstance(exc, AuthError)
         records = 0
+        rejected: dict[str, list[str]] = {}
         if pulls:
             with socialkpi.warehouse() as con:
                 for pull in pulls:
                     records += land_api_pull(con, pull)
                     for note in pull.parsed.notes:
                         context.log.warning(f"{platform} account {pull.account.account_id}: {note}")
+                    if named := rejection_notes(pull.parsed.notes):
+                        rejected[pull.account.account_id] = named
         metadata = {"accounts_pulled": dg.MetadataValue.int(len(pulls)),
                     "accounts_skipped": dg.MetadataValue.int(len(accounts) - len(ready)),
                     "records_landed": dg.MetadataValue.int(records)}
+        if rejected:  # metrics the API refused this run: dropped, the others loaded (docs/api.md)
+            metadata["rejected_metrics"] = dg.MetadataValue.json(rejected)
         if failures:
             # Recorded in meta.load_log so the alert rules (api_failing) see it; the secrets of the
             # account are removed from the message first.

@@ -32,6 +32,7 @@ from connectors.meta.graph import (
     select_metrics,
     successor_notes,
 )
+from connectors.rejected_metrics import RejectedMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ class FacebookPagesApi(GraphApiClient):
         today = self.today()
         page_metrics = [m.name for m in select_metrics(settings.PAGE_METRICS, self.api_version, today)]
         post_metrics = [m.name for m in select_metrics(settings.POST_METRICS, self.api_version, today)]
-        rejected: set[str] = set()
+        remembered = RejectedMetrics.for_account(self.account, self.today)
+        page_rejected, post_rejected = remembered.scope("page"), remembered.scope("post")
         pages: list[RawPage] = []
         prefix = f"facebook account {self.account.account_id}: "
 
@@ -71,7 +73,7 @@ class FacebookPagesApi(GraphApiClient):
                     "metric": ",".join(metrics), "period": "day",
                     "since": since, "until": until + dt.timedelta(days=1),
                 }, window=window)
-            pages += fetch_metrics(page_insights, page_metrics, rejected, log_prefix=prefix)
+            pages += fetch_metrics(page_insights, page_metrics, page_rejected, log_prefix=prefix)
 
         refresh_from = end - dt.timedelta(days=settings.POST_REFRESH_DAYS - 1)
         posts_from = self.clamp_start(min(start, refresh_from), end)
@@ -87,7 +89,7 @@ class FacebookPagesApi(GraphApiClient):
             def post_insights(metrics: Sequence[str], post_id: str = post_id) -> RawPage:
                 return self.http.get(f"{post_id}/insights", {
                     "metric": ",".join(metrics), "period": "lifetime"}, window=window)
-            pages += fetch_metrics(post_insights, post_metrics, rejected, log_prefix=prefix)
+            pages += fetch_metrics(post_insights, post_metrics, post_rejected, log_prefix=prefix)
         return pages
 
     def normalise(self, pages: list[RawPage]) -> ParsedExport:

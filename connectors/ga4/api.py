@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from connectors.base import ParsedExport, RawPage, WebDayValue
@@ -23,7 +24,8 @@ from connectors.ga4 import api_settings
 from connectors.ga4.settings import platform_of
 from connectors.http import ApiError, HttpResult, Verdict
 from connectors.meta.graph import number
-from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google
+from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
+from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,19 @@ def report_rows(body: object) -> list[dict[str, str]]:
         values = [v.get("value") for v in [*(row.get("dimensionValues") or []), *(row.get("metricValues") or [])]]
         out.append(dict(zip(names, values, strict=False)))
     return out
+
+
+def is_metric_rejection(exc: ApiError) -> bool:
+    """400 INVALID_ARGUMENT: "Field x is not a valid metric." or "Please remove x to make the
+    request compatible" (the Data API's incompatibility error); permission and quota errors differ."""
+    return exc.status == 400
+
+
+def metric_headers(body: object) -> list[str]:
+    """The metrics a runReport response holds, in order."""
+    if not isinstance(body, dict):
+        return []
+    return [str(h.get("name")) for h in body.get("metricHeaders") or [] if isinstance(h, dict) and h.get("name")]
 
 
 @dataclass
@@ -91,23 +106,46 @@ class Ga4DataApi(OAuthApiClient):
         day = self.today() - dt.timedelta(days=1)
         self._run_report(day, day, [api_settings.SESSIONS], 0, 1, (day, day))
 
+    @property
+    def metrics(self) -> list[str]:
+        return [api_settings.SESSIONS, api_settings.ENGAGED_SESSIONS, self.conversions_metric, api_settings.REVENUE]
+
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
+        """The report, paged; a metric GA4 rejects is dropped and remembered, the others load."""
         window = (start, end)
-        metrics = [api_settings.SESSIONS, api_settings.ENGAGED_SESSIONS, self.conversions_metric,
-                   api_settings.REVENUE]
+        remembered = RejectedMetrics.for_account(self.account, self.today)
+
+        def first_page(metrics: Sequence[str]) -> RawPage:
+            return self._run_report(start, end, list(metrics), 0, api_settings.PAGE_LIMIT, window)
+
+        def named(exc: ApiError, requested: Sequence[str]) -> str | None:
+            return metric_named_in(google_error(exc.page.body)[2] if exc.page else exc.reason, requested)
+
         pages: list[RawPage] = []
+        for page in fetch_dropping_rejected(first_page, self.metrics, remembered.scope("report"),
+                                            is_rejection=is_metric_rejection, named=named, platform="GA4 Data",
+                                            log_prefix=f"ga4 property {self.account.account_id}: "):
+            pages.append(page)
+            if page.status < 400:
+                pages += self._more_pages(page, start, end, window)
+        return pages
+
+    def _more_pages(self, first: RawPage, start: dt.date, end: dt.date,
+                    window: tuple[dt.date, dt.date]) -> list[RawPage]:
+        """The pages after `first`, with its metrics, following `offset` until `rowCount` rows are read."""
+        metrics, page, pages = metric_headers(first.body), first, []
         offset = 0
         while True:
-            page = self._run_report(start, end, metrics, offset, api_settings.PAGE_LIMIT, window)
-            pages.append(page)
             read = len(report_rows(page.body))
             total = page.body.get("rowCount") if isinstance(page.body, dict) else None
             offset += read
             if not read or not isinstance(total, int) or offset >= total:
                 return pages
-            if len(pages) >= api_settings.MAX_PAGES:
+            if len(pages) + 1 >= api_settings.MAX_PAGES:
                 raise ApiError(self.platform, self.account.account_id,
                                f"more than {api_settings.MAX_PAGES} runReport pages for {start}..{end}")
+            page = self._run_report(start, end, metrics, offset, api_settings.PAGE_LIMIT, window)
+            pages.append(page)
 
     def normalise(self, pages: list[RawPage]) -> ParsedExport:
         """Canonical records from landed pages; pure (no network, no clock)."""
@@ -115,28 +153,38 @@ class Ga4DataApi(OAuthApiClient):
         conversions = self.conversions_metric
         days: dict[tuple[dt.date, str], _PlatformDay] = {}
         ignored: Counter[str] = Counter()
+        rows: dict[tuple[dt.date, str], dict[str, str]] = {}
         for page in pages:
             if page.status >= 400:
+                message = google_error(page.body)[2]
+                metric = metric_named_in(message, self.metrics) if page.status == 400 else None
+                if metric:
+                    result.notes.append(rejection_note("ga4", metric, message))
                 continue
             for row in report_rows(page.body):
                 day = dt.datetime.strptime(str(row.get("date")), "%Y%m%d").date()
-                if not page.window_start <= day <= page.window_end:
-                    continue
-                source = str(row.get("sessionSource") or "")
-                sessions = number(row.get(api_settings.SESSIONS))
-                platform = platform_of(source)
-                if platform is None:
-                    ignored[source or "(not set)"] += sessions or 0
-                    continue
-                totals = days.setdefault((day, platform), _PlatformDay())
-                totals.sources.add(source)
+                if page.window_start <= day <= page.window_end:
+                    # Rows of one day and source merge across pages: after a rejection the
+                    # metrics may arrive in separate reports (one metric each).
+                    rows.setdefault((day, str(row.get("sessionSource") or "")), {}).update(row)
+        for (day, source), row in rows.items():
+            sessions = number(row.get(api_settings.SESSIONS))
+            platform = platform_of(source)
+            if platform is None:
+                ignored[source or "(not set)"] += sessions or 0
+                continue
+            totals = days.setdefault((day, platform), _PlatformDay())
+            totals.sources.add(source)
+            # Only the metrics the API returned are added (a rejected one stays absent, not NULL).
+            if api_settings.SESSIONS in row:
                 totals.add("sessions", sessions)
+            if api_settings.SESSIONS in row and api_settings.ENGAGED_SESSIONS in row:
                 engaged = number(row.get(api_settings.ENGAGED_SESSIONS))
                 totals.add("bounced_sessions", None if sessions is None or engaged is None else sessions - engaged)
-                if conversions in row:
-                    totals.add("conversions", number(row[conversions]))
-                if api_settings.REVENUE in row:
-                    totals.add("revenue", number(row[api_settings.REVENUE]))
+            if conversions in row:
+                totals.add("conversions", number(row[conversions]))
+            if api_settings.REVENUE in row:
+                totals.add("revenue", number(row[api_settings.REVENUE]))
         source_of = {"sessions": api_settings.SESSIONS, "bounced_sessions": api_settings.BOUNCED_SOURCE,
                      "conversions": conversions, "revenue": api_settings.REVENUE}
         for (day, platform), totals in sorted(days.items()):

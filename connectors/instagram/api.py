@@ -34,6 +34,7 @@ from connectors.meta.graph import (
     select_metrics,
     successor_notes,
 )
+from connectors.rejected_metrics import RejectedMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ class InstagramApi(GraphApiClient):
         pages = [self.http.get(user, {"fields": settings.PROFILE_FIELDS}, window=window)]
 
         account_metrics = [m.name for m in select_metrics(settings.ACCOUNT_METRICS, self.api_version, today)]
-        rejected_account: set[str] = set()
+        remembered = RejectedMetrics.for_account(self.account, self.today)
+        rejected_account = remembered.scope("account")
         day = start
         while day <= end:
             def day_totals(metrics: Sequence[str], day: dt.date = day) -> RawPage:
@@ -106,7 +108,7 @@ class InstagramApi(GraphApiClient):
             media += data_items(page.body)
 
         media_metrics = [m.name for m in select_metrics(settings.MEDIA_METRICS, self.api_version, today)]
-        rejected_media: set[str] = set()
+        rejected_media = remembered.scope("media")
         for item in media:
             published = parse_graph_time(item["timestamp"]) if item.get("timestamp") else None
             if published is None or not posts_from <= self.local_date(published) <= end:

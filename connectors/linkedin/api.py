@@ -24,10 +24,11 @@ from urllib.parse import quote
 import requests
 
 from connectors.base import AccountDayValue, ParsedExport, RawPage
-from connectors.http import HttpResult, Verdict, classify_by_status, follow_cursor
+from connectors.http import ApiError, HttpResult, Verdict, classify_by_status, follow_cursor
 from connectors.linkedin import api_settings as settings
 from connectors.meta.graph import date_chunks, number
 from connectors.oauth import LINKEDIN_TOKEN_ENDPOINT, OAuthApiClient
+from connectors.rejected_metrics import RejectedMetrics, rejection_note
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +137,19 @@ class LinkedInPagesApi(OAuthApiClient):
         self._network_size((today, today))
 
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
+        """The three statistics finders and the follower total.
+
+        LinkedIn serves no metric list to choose from: each finder is one report. A finder the
+        API refuses (400, or 403 ACCESS_DENIED for a permission the app lacks) is dropped,
+        named and remembered, and the other reports still load. When every finder is refused
+        the request itself is wrong: that error stands and nothing is remembered.
+        """
         window = (start, end)
         first = self.clamp_start(start, end)
         pages: list[RawPage] = []
+        self._rejected = RejectedMetrics.for_account(self.account, self.today).scope("statistics")
+        self._refused: list[tuple[str, ApiError]] = []
+        self._served = 0
         for chunk_start, chunk_end in date_chunks(first, end, settings.MAX_DAYS_PER_CALL):
             pages += self._statistics("organizationalEntityShareStatistics", "organizationalEntity",
                                       chunk_start, chunk_end, window)
@@ -151,15 +162,33 @@ class LinkedInPagesApi(OAuthApiClient):
         for chunk_start, chunk_end in date_chunks(first, follower_end, settings.MAX_DAYS_PER_CALL):
             pages += self._statistics("organizationalEntityFollowerStatistics", "organizationalEntity",
                                       chunk_start, chunk_end, window)
+        if self._refused and not self._served:
+            raise self._refused[0][1]
+        for resource, exc in self._refused:
+            if resource not in self._rejected:
+                logger.warning("linkedin account %s: %s refused, skipped (the other reports load): %s",
+                               self.account.account_id, resource, exc.reason)
+                self._rejected.add(resource, exc.reason)
         pages.append(self._network_size(window))
         return pages
 
     def _statistics(self, resource: str, finder: str, start: dt.date, end: dt.date,
                     window: tuple[dt.date, dt.date]) -> list[RawPage]:
-        return list(follow_cursor(self.http, resource, {
-            "q": finder, finder: self.urn, "timeIntervals": time_intervals(start, end),
-            "count": settings.PAGE_SIZE,
-        }, window=window, cursor_param="start", next_cursor=next_start))
+        if resource in self._rejected or resource in {r for r, _ in self._refused}:
+            logger.info("linkedin account %s: skipping %s (refused earlier)", self.account.account_id, resource)
+            return []
+        try:
+            pages = list(follow_cursor(self.http, resource, {
+                "q": finder, finder: self.urn, "timeIntervals": time_intervals(start, end),
+                "count": settings.PAGE_SIZE,
+            }, window=window, cursor_param="start", next_cursor=next_start))
+        except ApiError as exc:
+            if exc.page is None or exc.status not in settings.REFUSED_REPORT_STATUSES:
+                raise
+            self._refused.append((resource, exc))
+            return [exc.page]
+        self._served += 1
+        return pages
 
     def _network_size(self, window: tuple[dt.date, dt.date]) -> RawPage:
         return self.http.get(f"networkSizes/{quote(self.urn, safe='')}", {"edgeType": settings.NETWORK_EDGE_TYPE},
@@ -171,9 +200,12 @@ class LinkedInPagesApi(OAuthApiClient):
         """Canonical records from landed pages; pure (no network, no clock)."""
         result = ParsedExport(format="linkedin_api")
         for page in pages:
+            resource = page.endpoint.rstrip("/").rsplit("/", 1)[-1]
+            if page.status in settings.REFUSED_REPORT_STATUSES and resource in settings.STATISTICS_RESOURCES:
+                message = str(page.body.get("message") or "") if isinstance(page.body, dict) else ""
+                result.notes.append(rejection_note("linkedin", resource, f"HTTP {page.status} {message}".strip()))
             if page.status >= 400 or not isinstance(page.body, dict):
                 continue
-            resource = page.endpoint.rstrip("/").rsplit("/", 1)[-1]
             if resource == "organizationalEntityShareStatistics":
                 self._share_statistics(page, result)
             elif resource == "organizationalEntityFollowerStatistics":
@@ -217,6 +249,7 @@ class LinkedInPagesApi(OAuthApiClient):
                                                             total))
 
     def _page_statistics(self, page: RawPage, result: ParsedExport) -> None:
+        without_unique = 0
         for day, element in self._elements(page):
             views = (element.get("totalPageStatistics") or {}).get("views") or {}
             for (view, name), canonical in settings.PAGE_VIEW_METRICS.items():
@@ -224,6 +257,12 @@ class LinkedInPagesApi(OAuthApiClient):
                 if isinstance(counts, dict) and name in counts:
                     result.account_daily.append(AccountDayValue(
                         day, canonical, f"totalPageStatistics.views.{view}.{name}", number(counts[name])))
+            if not isinstance(views.get("allPageViews"), dict) or "uniquePageViews" not in views["allPageViews"]:
+                without_unique += 1
+        if without_unique:
+            # Optional: uniquePageViews is not confirmed for time-bound (daily) page statistics.
+            result.notes.append(f"linkedin: {without_unique} day(s) of organizationPageStatistics without "
+                                "allPageViews.uniquePageViews; profile_visits stay NULL there")
 
     def _network(self, page: RawPage, result: ParsedExport) -> None:
         if "firstDegreeSize" not in page.body:

@@ -47,6 +47,13 @@ PAGE_VIEW_METRICS: dict[tuple[str, str], str | None] = {
     ("allPageViews", "pageViews"): None,
 }
 
+# A statistics finder answering one of these is dropped (and remembered), the others still load:
+# 400 (a finder or parameter the version does not serve) and 403 ACCESS_DENIED (a permission
+# the app lacks, e.g. page statistics without rw_organization_admin). 401 stays re-authorise.
+REFUSED_REPORT_STATUSES = frozenset({400, 403})
+STATISTICS_RESOURCES = frozenset({"organizationalEntityShareStatistics", "organizationPageStatistics",
+                                  "organizationalEntityFollowerStatistics"})
+
 # networkSizes: the follower total [docs/code].
 NETWORK_EDGE_TYPE = "COMPANY_FOLLOWED_BY_MEMBER"
 

@@ -31,6 +31,7 @@ from connectors.http import (
     classify_by_status,
     utc_now,
 )
+from connectors.rejected_metrics import RejectedScope, fetch_dropping_rejected
 
 logger = logging.getLogger(__name__)
 
@@ -176,37 +177,17 @@ def successor_notes(platform: str, table: Sequence[ApiMetric], requested: set[st
 
 
 def fetch_metrics(request: Callable[[Sequence[str]], RawPage], metrics: Sequence[str],
-                  rejected: set[str], *, log_prefix: str = "") -> list[RawPage]:
+                  rejected: RejectedScope | set[str], *, log_prefix: str = "") -> list[RawPage]:
     """Request `metrics` together; on Graph #100 ask for each one alone.
 
     One retired name fails the whole comma-separated request with "(#100) The value must be a
     valid insights metric" and does not say which. The single-metric retry finds it: its error
-    page is returned (so normalise can name it in `notes`) and it is added to `rejected`, so
-    later windows of the same fetch skip it; the other metrics still load.
+    page is returned (so normalise can name it in `notes`) and it is added to `rejected` (kept
+    per account in the rejected-metrics file), so later windows and pulls skip it; the other
+    metrics still load.
     """
-    wanted = [m for m in metrics if m not in rejected]
-    if not wanted:
-        return []
-    try:
-        return [request(wanted)]
-    except ApiError as exc:
-        if not is_invalid_metric(exc) or exc.page is None:
-            raise
-        if len(wanted) == 1:
-            rejected.add(wanted[0])
-            logger.warning("%smetric %s rejected by the Graph API: %s", log_prefix, wanted[0], exc.reason)
-            return [exc.page]
-    pages = []
-    for metric in wanted:
-        try:
-            pages.append(request([metric]))
-        except ApiError as exc:
-            if not is_invalid_metric(exc) or exc.page is None:
-                raise
-            rejected.add(metric)
-            logger.warning("%smetric %s rejected by the Graph API: %s", log_prefix, metric, exc.reason)
-            pages.append(exc.page)
-    return pages
+    return fetch_dropping_rejected(request, metrics, rejected, is_rejection=is_invalid_metric,
+                                   platform="Graph", log_prefix=log_prefix)
 
 
 def graph_error_notes(platform: str, pages: Sequence[RawPage]) -> list[str]:

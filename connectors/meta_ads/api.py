@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from connectors.base import AdsDayValue, ParsedExport, RawPage
-from connectors.http import follow_next_urls
+from connectors.http import ApiError, follow_next_urls
 from connectors.meta.graph import (
     GraphApiClient,
     data_items,
@@ -23,8 +24,20 @@ from connectors.meta.graph import (
     number,
 )
 from connectors.meta_ads import api_settings as settings
+from connectors.rejected_metrics import RejectedMetrics, rejection_note
 
 logger = logging.getLogger(__name__)
+
+
+def refused_field(message: str, requested: list[str]) -> str | None:
+    """The requested metric column named by "(#100) x is not valid for fields param", else None.
+
+    The campaign id and name are never dropped: without them no row can be keyed.
+    """
+    match = re.search(r"\(#100\) ([A-Za-z0-9_]+) is not valid for fields param", message or "")
+    if match is None or match.group(1) not in requested or match.group(1) in settings.KEY_FIELDS:
+        return None
+    return match.group(1)
 
 
 def ad_account_node(account_id: str) -> str:
@@ -61,15 +74,29 @@ class MetaAdsApi(GraphApiClient):
         window = (start, end)
         start = self.clamp_start(start, end)
         pages = [self.http.get(self.node, {"fields": settings.ACCOUNT_FIELDS}, window=window)]
+        rejected = RejectedMetrics.for_account(self.account, self.today).scope("insights")
         for chunk_start, chunk_end in date_chunks(start, end, settings.MAX_DAYS_PER_CALL):
-            pages += follow_next_urls(self.http, f"{self.node}/insights", {
-                "level": "campaign",
-                "fields": settings.INSIGHT_FIELDS,
-                # time_range is inclusive at both ends [docs example: 09-01..09-30]
-                "time_range": {"since": chunk_start.isoformat(), "until": chunk_end.isoformat()},
-                "time_increment": 1,
-                "limit": settings.PAGE_SIZE,
-            }, window=window)
+            while True:
+                fields = [f for f in settings.INSIGHT_FIELDS.split(",") if f not in rejected]
+                try:
+                    pages += follow_next_urls(self.http, f"{self.node}/insights", {
+                        "level": "campaign",
+                        "fields": ",".join(fields),
+                        # time_range is inclusive at both ends [docs example: 09-01..09-30]
+                        "time_range": {"since": chunk_start.isoformat(), "until": chunk_end.isoformat()},
+                        "time_increment": 1,
+                        "limit": settings.PAGE_SIZE,
+                    }, window=window)
+                    break
+                except ApiError as exc:
+                    # "(#100) x is not valid for fields param": drop x, keep the other columns.
+                    field = refused_field(exc.reason, fields)
+                    if field is None or exc.page is None:
+                        raise
+                    logger.warning("meta_ads account %s: field %s rejected, skipped (the others load): %s",
+                                   self.account.account_id, field, exc.reason)
+                    rejected.add(field, exc.reason)
+                    pages.append(exc.page)
         return pages
 
     def normalise(self, pages: list[RawPage]) -> ParsedExport:
@@ -82,12 +109,18 @@ class MetaAdsApi(GraphApiClient):
                     currency = str(page.body["currency"])
         if not currency:
             result.notes.append("meta_ads: ad account currency unknown; spend loaded without currency")
+        refused_pages = []
         for page in pages:
-            if page.status >= 400 or graph_error(page.body) is not None or edge(page) != "insights":
+            error = graph_error(page.body)
+            field = refused_field(error.message, page.params.get("fields", "").split(",")) if error else None
+            if field:
+                refused_pages.append(page)
+                result.notes.append(rejection_note("meta_ads", field, error.message if error else ""))
+            if page.status >= 400 or error is not None or edge(page) != "insights":
                 continue
             for row in data_items(page.body):
                 self._row(row, page, str(currency) if currency else None, result)
-        result.notes += graph_error_notes("meta_ads", pages)
+        result.notes += graph_error_notes("meta_ads", [p for p in pages if p not in refused_pages])
         return result
 
     def _row(self, row: dict, page: RawPage, currency: str | None, result: ParsedExport) -> None:

@@ -17,6 +17,7 @@ PAGE_SIZE = 500
 
 # /act_{id}/insights?level=campaign&time_increment=1
 INSIGHT_FIELDS = "campaign_id,campaign_name,spend,impressions,reach,clicks,actions"
+KEY_FIELDS = frozenset({"campaign_id", "campaign_name"})  # never dropped when Meta refuses a field
 
 # Insights field -> core.ads_daily metric. Values arrive as strings ("5339.5") [docs].
 FIELD_METRICS: dict[str, str] = {

@@ -14,15 +14,20 @@ limit [code]); the token goes in an `Access-Token` header, not Bearer. Credentia
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections.abc import Sequence
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
-from connectors.http import HttpResult, Verdict, classify_tiktok, follow_cursor
+from connectors.http import ApiError, HttpResult, Verdict, classify_tiktok, follow_cursor
 from connectors.meta.graph import date_chunks, first_line, number
 from connectors.oauth import TIKTOK_TOKEN_ENDPOINT, OAuthApiClient
+from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
 from connectors.tiktok import api_settings as settings
 
 logger = logging.getLogger(__name__)
+
+INVALID_PARAMETER_CODE = 40002  # [code]: invalid parameter (an unknown field among them)
 
 
 def envelope_data(body: object) -> dict:
@@ -45,6 +50,22 @@ def create_time(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return dt.datetime.fromtimestamp(stamp / 1000 if stamp > 1e11 else stamp, dt.UTC)
+
+
+def is_field_rejection(exc: ApiError) -> bool:
+    """Code 40002 (invalid parameter) in the HTTP-200 envelope: a field not offered or not granted
+    [code]. The same code answers a too-long range or a bad business_id; those fail for every
+    field alone too, and then the error stands (fetch_dropping_rejected)."""
+    return exc.code == INVALID_PARAMETER_CODE
+
+
+def requested_fields(page: RawPage) -> list[str]:
+    """The `fields` list of a landed request (sent as a JSON array)."""
+    try:
+        fields = json.loads(str(page.params.get("fields") or "[]"))
+    except ValueError:
+        return []
+    return [str(f) for f in fields] if isinstance(fields, list) else []
 
 
 class TikTokBusinessApi(OAuthApiClient):
@@ -75,10 +96,18 @@ class TikTokBusinessApi(OAuthApiClient):
         window = (start, end)
         first = self.clamp_start(start, end)
         pages: list[RawPage] = []
+        rejected = RejectedMetrics.for_account(self.account, self.today).scope("day")
+
+        def named(exc: ApiError, requested: Sequence[str]) -> str | None:
+            return metric_named_in(exc.reason, requested)
         for chunk_start, chunk_end in date_chunks(first, end, settings.MAX_DAYS_PER_CALL):
-            pages.append(self.http.get("business/get/", {
-                "business_id": self.account.account_id, "start_date": chunk_start, "end_date": chunk_end,
-                "fields": list(settings.DAY_FIELDS)}, window=window))
+            def day_fields(fields: Sequence[str], since: dt.date = chunk_start, until: dt.date = chunk_end) -> RawPage:
+                return self.http.get("business/get/", {
+                    "business_id": self.account.account_id, "start_date": since, "end_date": until,
+                    "fields": list(fields)}, window=window)
+            pages += fetch_dropping_rejected(day_fields, settings.DAY_FIELDS, rejected, is_rejection=is_field_rejection,
+                                             named=named, platform="TikTok",
+                                             log_prefix=f"tiktok account {self.account.account_id}: ")
 
         refresh_from = min(start, end - dt.timedelta(days=settings.POST_REFRESH_DAYS - 1))
 
@@ -89,11 +118,26 @@ class TikTokBusinessApi(OAuthApiClient):
             stamps = [s for s in stamps if s is not None]
             return bool(stamps) and self.local_date(min(stamps)) < refresh_from
 
-        pages += follow_cursor(self.http, "business/video/list/", {
-            "business_id": self.account.account_id, "fields": list(settings.VIDEO_FIELDS),
-            "max_count": settings.VIDEO_PAGE_SIZE,
-        }, window=window, cursor_param="cursor", next_cursor=next_cursor, stop=older_than_refresh)
-        return pages
+        video_rejected = RejectedMetrics.for_account(self.account, self.today).scope("video")
+        counters = [f for f in settings.VIDEO_METRICS if f not in video_rejected]
+        while True:
+            fields = [f for f in settings.VIDEO_FIELDS if f not in settings.VIDEO_METRICS or f in counters]
+            try:
+                pages += follow_cursor(self.http, "business/video/list/", {
+                    "business_id": self.account.account_id, "fields": fields, "max_count": settings.VIDEO_PAGE_SIZE,
+                }, window=window, cursor_param="cursor", next_cursor=next_cursor, stop=older_than_refresh)
+                return pages
+            except ApiError as exc:
+                # A counter the list refuses is dropped and the list read again without it;
+                # the id, time and caption fields are never dropped (without them nothing loads).
+                field = metric_named_in(exc.reason, counters) if is_field_rejection(exc) else None
+                if field is None or exc.page is None:
+                    raise
+                logger.warning("tiktok account %s: video field %s rejected, skipped (the others load): %s",
+                               self.account.account_id, field, exc.reason)
+                video_rejected.add(field, exc.reason)
+                counters.remove(field)
+                pages.append(exc.page)
 
     # -- normalise ------------------------------------------------------------------------------
 
@@ -102,6 +146,12 @@ class TikTokBusinessApi(OAuthApiClient):
         result = ParsedExport(format="tiktok_api")
         for page in pages:
             data = envelope_data(page.body)
+            if isinstance(page.body, dict) and page.body.get("code") == INVALID_PARAMETER_CODE:
+                fields = requested_fields(page)
+                message = str(page.body.get("message") or "")
+                field = metric_named_in(message, fields) or (fields[0] if len(fields) == 1 else None)
+                if field:
+                    result.notes.append(rejection_note("tiktok", field, message))
             if page.status >= 400 or not data:
                 continue
             if page.endpoint.rstrip("/").endswith("/business/get"):

@@ -25,6 +25,7 @@ from connectors.base import AccountDayValue, MentionsDayValue, ParsedExport, Pos
 from connectors.http import HttpClient, HttpResult, Verdict, classify_x, envelope_warnings, follow_cursor
 from connectors.meta.graph import first_line, number
 from connectors.oauth import X_TOKEN_ENDPOINT, OAuthApiClient
+from connectors.rejected_metrics import RejectedMetrics, rejection_note
 from connectors.x import api_settings as settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,35 @@ def mention_query(value: object) -> str:
     if isinstance(value, list | tuple) and value:
         return "(" + " OR ".join(f'"{keyword}"' for keyword in value) + ")"
     raise ValueError(f"a mention query must be a query string or a list of keywords, not {value!r}")
+
+
+NON_PUBLIC = "non_public_metrics"
+# X's per-item error for a field the token may not read [docs: api.x.com problem types].
+FIELD_REFUSED = "https://api.twitter.com/2/problems/not-authorized-for-field"
+
+
+def _items(body: object) -> list[dict]:
+    data = body.get("data") if isinstance(body, dict) else None
+    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+
+
+def non_public_refused(page: RawPage) -> str | None:
+    """The refusal when a timeline page asked for non_public_metrics and got them for no post.
+
+    Every error must be X's not-authorized-for-field on non_public_metrics; a page where some
+    posts carry them (or other errors) is a partial answer, not a refused metric.
+    """
+    if NON_PUBLIC not in str(page.params.get("tweet.fields", "")) or not isinstance(page.body, dict):
+        return None
+    errors = page.body.get("errors")
+    items = _items(page.body)
+    if not isinstance(errors, list) or not errors or not items or any(NON_PUBLIC in item for item in items):
+        return None
+    if not all(isinstance(e, dict) and e.get("type") == FIELD_REFUSED and NON_PUBLIC in str(e.get("field"))
+               for e in errors):
+        return None
+    first = errors[0]
+    return str(first.get("detail") or first.get("title") or FIELD_REFUSED)
 
 
 class XApi(OAuthApiClient):
@@ -113,17 +143,26 @@ class XApi(OAuthApiClient):
         # Quirk: non-public metrics exist only for posts of the last 30 days [docs]; asking for
         # them on older posts fails. The timeline is read in two time segments.
         cutoff = now - dt.timedelta(days=settings.NON_PUBLIC_DAYS) + settings.NON_PUBLIC_MARGIN
-        if self.account.options.get("non_public_metrics", True) is False:
+        rejected = RejectedMetrics.for_account(self.account, self.today).scope("timeline")
+        if self.account.options.get("non_public_metrics", True) is False or NON_PUBLIC in rejected:
             cutoff = finish
         segments = [(begin, min(finish, cutoff), settings.PUBLIC_TWEET_FIELDS),
                     (max(begin, cutoff), finish, settings.NON_PUBLIC_TWEET_FIELDS)]
         for seg_start, seg_end, fields in segments:
             if seg_start >= seg_end:
                 continue
-            pages += follow_cursor(self.http, f"users/{user}/tweets", {
+            got = list(follow_cursor(self.http, f"users/{user}/tweets", {
                 "max_results": settings.TIMELINE_PAGE_SIZE, "start_time": x_time(seg_start),
                 "end_time": x_time(seg_end), "tweet.fields": fields,
-            }, window=window, cursor_param="pagination_token", next_cursor=next_token)
+            }, window=window, cursor_param="pagination_token", next_cursor=next_token))
+            pages += got
+            refusals = [r for r in map(non_public_refused, got) if r]
+            if refusals and len(refusals) == sum(1 for p in got if _items(p.body)):
+                # Every post of the segment was refused its non-public metrics (a token without
+                # the owner's user context): remember, so later pulls ask for public ones only.
+                logger.warning("x account %s: non_public_metrics refused, public metrics loaded: %s",
+                               user, refusals[0])
+                rejected.add(NON_PUBLIC, refusals[0])
 
         pages += self._fetch_counts(start, end, latest, window)
         return pages
@@ -165,7 +204,10 @@ class XApi(OAuthApiClient):
         for page in pages:
             if page.status >= 400:
                 continue
-            for warning in envelope_warnings(page.body):
+            refused = non_public_refused(page)
+            if refused:
+                result.notes.append(rejection_note("x", NON_PUBLIC, refused))
+            for warning in [] if refused else envelope_warnings(page.body):
                 # Quirk: X reports per-item failures inside HTTP 200, next to the data.
                 result.notes.append(f"x: partial error in {_path(page)}: {warning}")
             path = _path(page)

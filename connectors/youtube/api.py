@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, RawPage
-from connectors.http import HttpResult, Verdict
+from connectors.http import ApiError, HttpResult, Verdict
 from connectors.meta.graph import number
-from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google
+from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
+from connectors.rejected_metrics import (
+    RejectedMetrics,
+    fetch_dropping_rejected,
+    metric_named_in,
+    rejection_note,
+)
 from connectors.youtube import api_settings as settings
 
 logger = logging.getLogger(__name__)
@@ -31,6 +38,21 @@ def report_rows(body: object) -> list[dict[str, object]]:
         return []
     names = [h.get("name") for h in body.get("columnHeaders") or [] if isinstance(h, dict)]
     return [dict(zip(names, row, strict=False)) for row in body.get("rows") or [] if isinstance(row, list)]
+
+
+def is_metric_rejection(exc: ApiError) -> bool:
+    """A 400 on a report: an unknown metric ("Unknown identifier (x) given in field
+    parameters.metrics.") or one not offered for this dimension ("The query is not supported.")
+    [docs: developers.google.com/youtube/analytics/v2/available_reports lists the metrics per
+    report]. Quota, permission and token errors are not 400s."""
+    return exc.status == 400
+
+
+def rejected_metric(page: RawPage) -> str | None:
+    """The metric a landed 400 report page rejected: named in the message, or the only one asked."""
+    requested = [m for m in str(page.params.get("metrics", "")).split(",") if m]
+    named = metric_named_in(google_error(page.body)[2], requested)
+    return named or (requested[0] if len(requested) == 1 else None)
 
 
 class YouTubeAnalyticsApi(OAuthApiClient):
@@ -59,21 +81,39 @@ class YouTubeAnalyticsApi(OAuthApiClient):
                                   "dimensions": "day"}, window=(day, day))
 
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
+        """The day report and the top videos; a metric YouTube rejects is dropped and remembered."""
         window = (start, end)
-        pages = [self.http.get("reports", {
-            "ids": self.ids, "startDate": start, "endDate": end, "metrics": ",".join(settings.DAY_METRICS),
-            "dimensions": "day", "sort": "day"}, window=window)]
+        remembered = RejectedMetrics.for_account(self.account, self.today)
+        prefix = f"youtube account {self.account.account_id}: "
+
+        def named(exc: ApiError, requested: Sequence[str]) -> str | None:
+            return metric_named_in(google_error(exc.page.body)[2] if exc.page else exc.reason, requested)
+
+        def day_report(metrics: Sequence[str]) -> RawPage:
+            return self.http.get("reports", {
+                "ids": self.ids, "startDate": start, "endDate": end, "metrics": ",".join(metrics),
+                "dimensions": "day", "sort": "day"}, window=window)
+        pages = fetch_dropping_rejected(day_report, list(settings.DAY_METRICS), remembered.scope("day"),
+                                        is_rejection=is_metric_rejection, named=named, platform="youtube",
+                                        log_prefix=prefix)
 
         limit = int(str(self.account.options.get("max_videos") or settings.DEFAULT_MAX_VIDEOS))
         first = 1  # startIndex is 1-based [unverified]
         while first <= limit:
             size = min(settings.VIDEO_PAGE_SIZE, limit - first + 1)
-            page = self.http.get("reports", {
-                "ids": self.ids, "startDate": settings.LIFETIME_START, "endDate": self.today(),
-                "metrics": ",".join(settings.VIDEO_METRICS), "dimensions": "video", "sort": "-views",
-                "maxResults": size, "startIndex": first}, window=window)
-            pages.append(page)
-            if len(report_rows(page.body)) < size:
+
+            def video_report(metrics: Sequence[str], size: int = size, first: int = first) -> RawPage:
+                return self.http.get("reports", {
+                    "ids": self.ids, "startDate": settings.LIFETIME_START, "endDate": self.today(),
+                    "metrics": ",".join(metrics), "dimensions": "video", "sort": "-views",
+                    "maxResults": size, "startIndex": first}, window=window)
+            # `views` is the sort key: without it the video report cannot be asked for.
+            got = fetch_dropping_rejected(video_report, list(settings.VIDEO_METRICS), remembered.scope("video"),
+                                          is_rejection=is_metric_rejection, named=named, platform="youtube",
+                                          log_prefix=prefix)
+            pages += got
+            ok = [p for p in got if p.status < 400]
+            if not ok or max(len(report_rows(p.body)) for p in ok) < size:
                 break
             first += size
         return pages
@@ -83,6 +123,9 @@ class YouTubeAnalyticsApi(OAuthApiClient):
         result = ParsedExport(format="youtube_api")
         for page in pages:
             if page.status >= 400:
+                metric = rejected_metric(page) if page.status == 400 else None
+                if metric:
+                    result.notes.append(rejection_note("youtube", metric, google_error(page.body)[2]))
                 continue
             dimension = page.params.get("dimensions")
             if dimension == "day":

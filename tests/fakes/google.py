@@ -99,6 +99,10 @@ class GoogleEmulator:
         self.ga4_rows: dict[str, dict[tuple[str, str], dict[str, float]]] = {}
         self.review_page_size = 50
         self.run_report_bodies: list[dict] = []
+        # GA4 metrics refused although known: named ("Please remove x to make the request
+        # compatible" [issue googleanalytics/ga-dev-tools#2187]) or not ("incompatible").
+        self.ga4_refused: set[str] = set()
+        self.ga4_name_refused = True
 
     @property
     def url(self) -> str:
@@ -184,6 +188,11 @@ class GoogleEmulator:
         unknown = [m for m in metrics if m not in known]
         if unknown:
             return google_error(400, "INVALID_ARGUMENT", f"Field {unknown[0]} is not a valid metric.")
+        refused = [m for m in metrics if m in self.ga4_refused]
+        if refused:
+            return google_error(400, "INVALID_ARGUMENT", (
+                f"Please remove {refused[0]} to make the request compatible. " if self.ga4_name_refused else ""
+            ) + "The request's dimensions & metrics are incompatible.")
         if dimensions != ["date", "sessionSource"]:
             return google_error(400, "INVALID_ARGUMENT", "this emulator serves dimensions date, sessionSource")
         (date_range,) = body["dateRanges"]

@@ -66,6 +66,9 @@ class LinkedInEmulator:
         self.organizations: dict[str, FakeOrganization] = {}
         self.page_size = 100
         self.sunset_versions: set[str] = set()
+        # statistics finders refused with 403 ACCESS_DENIED (an app without the permission);
+        # the body follows LinkedIn's documented error shape (status, serviceErrorCode, code, message).
+        self.denied_resources: set[str] = set()
         self.valid_tokens = {VALID_TOKEN}
         self.token_requests: list[dict[str, str]] = []
         self._issued = itertools.count(1)
@@ -110,6 +113,10 @@ class LinkedInEmulator:
                 return Reply(400, {"message": "Invalid query parameters passed to request", "status": 400})
             return Reply(200, {"firstDegreeSize": org.followers})
         if len(parts) == 2 and parts[0] == "rest":
+            if parts[1] in self.denied_resources:
+                finder = request.param("q")
+                return Reply(403, {"status": 403, "serviceErrorCode": 100, "code": "ACCESS_DENIED",
+                                   "message": f"Not enough permissions to access: {parts[1]}.FINDER-{finder}.20260601"})
             return self._statistics(request, parts[1])
         return Reply(404, {"message": f"No resource {request.path}", "status": 404})
 

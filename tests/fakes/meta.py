@@ -147,6 +147,9 @@ class MetaGraphEmulator:
         self.ig_users: dict[str, FakeIgUser] = {}
         self.ad_accounts: dict[str, FakeAdAccount] = {}
         self.retired_metrics: set[str] = set()
+        # Ads Insights fields refused as "(#100) <field> is not valid for fields param" [the
+        # Marketing API's wording for an unknown field; unverified for a field withdrawn later].
+        self.refused_ad_fields: set[str] = set()
         self.page_size = 25  # upper bound on `limit`: tests lower it to force paging
 
     # -- test helpers ---------------------------------------------------------------------------
@@ -373,6 +376,11 @@ class MetaGraphEmulator:
         time_range = json.loads(request.param("time_range") or "{}")
         since, until = dt.date.fromisoformat(time_range["since"]), dt.date.fromisoformat(time_range["until"])
         fields = set((request.param("fields") or "").split(","))
+        refused = sorted(fields & self.refused_ad_fields)
+        if refused:
+            return error_reply(100, f"(#100) {refused[0]} is not valid for fields param. please check "
+                               "https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ "
+                               "for all valid values")
         rows = sorted((r for r in account.rows if since <= dt.date.fromisoformat(r["date_start"]) <= until),
                       key=lambda r: (r["date_start"], r.get("campaign_id", "")))
         shaped = [{"account_id": account.account_id,

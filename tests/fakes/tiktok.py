@@ -70,6 +70,9 @@ class TikTokBusinessEmulator:
         self.valid_tokens = {VALID_TOKEN}
         self.refresh_tokens = {REFRESH_TOKEN}
         self.token_requests: list[dict] = []
+        # business/get fields refused with 40002 (a field not offered or not granted);
+        # the message names the first one (the wording is ours: [unverified]).
+        self.refused_fields: set[str] = set()
         self._issued = itertools.count(1)
 
     @property
@@ -112,6 +115,9 @@ class TikTokBusinessEmulator:
         return Reply(404, {"code": 40400, "message": "Not Found"})
 
     def _business(self, request: SeenRequest, account: FakeBusinessAccount, fields: list[str]) -> Reply:
+        refused = [f for f in fields if f in self.refused_fields]
+        if refused:
+            return envelope(40002, f"Invalid field: {refused[0]}")
         data: dict[str, object] = {"display_name": "Vintage", "username": "vintage"}
         if "followers_count" in fields:
             data["followers_count"] = account.followers_count
@@ -125,6 +131,9 @@ class TikTokBusinessEmulator:
         return envelope(0, "OK", data)
 
     def _videos(self, request: SeenRequest, account: FakeBusinessAccount, fields: list[str]) -> Reply:
+        refused = [f for f in fields if f in self.refused_fields]
+        if refused:
+            return envelope(40002, f"Invalid field: {refused[0]}")
         max_count = int(request.param("max_count") or 20)
         if max_count > 20:
             return envelope(40002, "max_count must be at most 20")

@@ -80,6 +80,9 @@ class XApiEmulator:
         self.now = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)
         self.page_size = 100  # upper bound on max_results: tests lower it to force paging
         self.counts_page_days = 31
+        # non_public_metrics refused for every post (a token without the owner's user context):
+        # the per-item not-authorized-for-field error [docs problem type; wording ours].
+        self.refuse_non_public = False
         self.valid_tokens = {VALID_TOKEN, APP_BEARER}
         self.refresh_tokens = {REFRESH_TOKEN}
         self.token_requests: list[dict[str, str]] = []
@@ -165,7 +168,13 @@ class XApiEmulator:
             if "public_metrics" in fields:
                 item["public_metrics"] = dict(tweet.public)
             if "non_public_metrics" in fields:
-                if self.now - tweet.created_at > dt.timedelta(days=30):
+                if self.refuse_non_public:
+                    errors.append({"value": tweet.tweet_id, "detail": "Sorry, you are not authorized to access "
+                                   f"'non_public_metrics' on the Tweet with ids {tweet.tweet_id}.",
+                                   "title": "Field Authorization Error", "resource_type": "tweet",
+                                   "field": "non_public_metrics",
+                                   "type": "https://api.twitter.com/2/problems/not-authorized-for-field"})
+                elif self.now - tweet.created_at > dt.timedelta(days=30):
                     errors.append({"value": tweet.tweet_id, "detail": "Non-public metrics are only available "
                                    "for posts created in the last 30 days.", "title": "Field Authorization Error",
                                    "resource_type": "tweet", "field": "non_public_metrics",

@@ -45,6 +45,10 @@ class YouTubeAnalyticsEmulator:
         self.server = FakeApiServer(self.handle)
         self.oauth = GoogleOAuth()
         self.channels: dict[str, FakeChannel] = {}
+        # Metrics refused per dimension ("day", "video") although known: with `name_refused`
+        # the 400 names the metric, else it reads "The query is not supported." [docs wording].
+        self.refused: dict[str, set[str]] = {}
+        self.name_refused = False
 
     @property
     def url(self) -> str:
@@ -88,6 +92,11 @@ class YouTubeAnalyticsEmulator:
         if unknown:
             return google_error(400, "INVALID_ARGUMENT", f"Unknown identifier ({unknown[0]}) given in field "
                                 "parameters.metrics.", "badRequest")
+        refused = [m for m in metrics if m in self.refused.get(dimension or "", set())]
+        if refused:
+            message = (f"Unknown identifier ({refused[0]}) given in field parameters.metrics."
+                       if self.name_refused else "The query is not supported.")
+            return google_error(400, "INVALID_ARGUMENT", message, "badRequest")
         start = dt.date.fromisoformat(request.param("startDate") or "")
         end = dt.date.fromisoformat(request.param("endDate") or "")
         if channel.last_processed is not None:

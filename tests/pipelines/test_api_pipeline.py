@@ -7,6 +7,7 @@ out by hand from it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import dagster as dg
 import duckdb
@@ -141,3 +142,21 @@ accounts:
     assert account.options["non_public_metrics"] is False
     assert "secret-token" not in repr(account) and "secret-refresh" not in repr(account)  # not in the repr
     assert api_account(config, config.accounts[1], "x") == (None, "no token_env in the config (export-only account)")
+
+
+def test_a_rejected_metric_is_named_in_the_step_metadata_and_remembered_beside_the_token_cache(config, meta_graph):
+    meta_graph.retired_metrics.add("page_follows")
+    result = run(config, D(2026, 11, 18), D(2026, 11, 20))
+    assert result.success
+    materialization = result.asset_materializations_for_node("facebook_api")[0]
+    named = materialization.metadata["rejected_metrics"].value
+    assert list(named) == [PAGE] and len(named[PAGE]) == 1
+    assert named[PAGE][0].startswith("facebook: metric page_follows was rejected by the Graph API")
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        assert con.execute("SELECT params FROM raw.api_pages WHERE status = 400").fetchall() == [
+            ('{"access_token": "[redacted]", "metric": "page_follows", "period": "day", "since": "2026-11-18", '
+             '"until": "2026-11-21"}',)]
+        assert con.execute("SELECT sum(impressions), count(followers) FROM core.account_daily").fetchall() == [
+            (7000 + 7300 + 6950, 0)]
+    memory = config.warehouse_path.parent / "secrets" / "rejected_metrics.json"
+    assert "page:page_follows" in json.loads(memory.read_text())["accounts"][f"facebook/{PAGE}"]

@@ -277,3 +277,27 @@ def test_the_token_never_leaks(meta_graph, caplog):
     texts += [r.getMessage() for r in caplog.records] + [str(caught.value)]
     assert not [t for t in texts if VALID_TOKEN in t or "EAAmalformedTokenEchoedBack42" in t]
     assert "Malformed access token [redacted]" in str(caught.value)
+
+
+def test_a_rejected_metric_is_remembered_for_the_next_pull_and_retried_after_30_days(meta_graph, tmp_path):
+    """The memory lives beside the token cache: rejected_metrics.json next to options.token_cache."""
+    seed_nov_2026(meta_graph)
+    meta_graph.retired_metrics.add("page_follows")
+    cache = tmp_path / "secrets" / "oauth_tokens.json"
+    api = make_api(meta_graph, FakeClock(NOV_2026), token_cache=str(cache))
+    api.fetch(D(2026, 11, 18), D(2026, 11, 20))
+    saved = json.loads((tmp_path / "secrets" / "rejected_metrics.json").read_text())
+    assert list(saved["accounts"][f"facebook/{PAGE_ID}"]) == ["page:page_follows"]
+
+    meta_graph.server.requests.clear()
+    next_night = make_api(meta_graph, FakeClock(NOV_2026 + dt.timedelta(days=1)), token_cache=str(cache))
+    result = next_night.normalise(next_night.fetch(D(2026, 11, 18), D(2026, 11, 20)))
+    calls = meta_graph.server.requests_to(f"/{PAGE_ID}/insights")
+    assert [c.query["metric"] for c in calls] == ["page_media_view,page_total_media_view_unique"]
+    assert daily(result, "impressions")[D(2026, 11, 18)] == 7000
+
+    meta_graph.server.requests.clear()
+    later = make_api(meta_graph, FakeClock(NOV_2026 + dt.timedelta(days=30)), token_cache=str(cache))
+    later.fetch(D(2026, 11, 18), D(2026, 11, 20))
+    assert meta_graph.server.requests_to(f"/{PAGE_ID}/insights")[0].query["metric"] == (
+        "page_media_view,page_follows,page_total_media_view_unique")

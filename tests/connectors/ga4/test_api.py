@@ -7,6 +7,7 @@ Expected numbers are worked out by hand from the rows seeded below. Google's err
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -141,3 +142,39 @@ def test_normalise_is_pure_and_needs_no_token(google_api):
 
     assert replay.normalise(pages) == api.normalise(pages)
     assert len(google_api.requests) == count
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["please-remove", "incompatible"])
+def test_a_rejected_metric_is_dropped_named_and_skipped_next_pull(google_api, tmp_path, monkeypatch, named):
+    """keyEvents refused (e.g. a property without key events): sessions and revenue still load."""
+    seed(google_api)
+    monkeypatch.setattr(api_settings, "PAGE_LIMIT", 4)  # paging goes on with the surviving metrics
+    google_api.ga4_refused = {"keyEvents"}
+    google_api.ga4_name_refused = named
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(google_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+
+    result = api.normalise(api.fetch(D(2026, 11, 20), D(2026, 11, 21)))
+
+    values = web(result)
+    nov20 = D(2026, 11, 20)
+    assert values[(nov20, "x", "sessions")] == 150
+    assert values[(nov20, "x", "bounced_sessions")] == 49
+    assert values[(nov20, "facebook", "revenue")] == 310.25
+    assert not [k for k in values if k[2] == "conversions"]
+    assert len(result.web_daily) == 6 * 3
+    reason = ("Please remove keyEvents to make the request compatible. " if named else "") + \
+        "The request's dimensions & metrics are incompatible."
+    if named:
+        assert result.notes[0] == ("ga4: metric keyEvents was rejected by the API (" + reason + "); it was "
+                                   "skipped and is remembered for this account, the other metrics loaded")
+    assert json.loads(memory.read_text())["accounts"][f"ga4/{PROPERTY}"]["report:keyEvents"]["reason"].startswith(
+        "HTTP 400")
+
+    google_api.run_report_bodies.clear()
+    again = make_api(google_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    result = again.normalise(again.fetch(D(2026, 11, 20), D(2026, 11, 21)))
+    assert {tuple(m["name"] for m in b["metrics"]) for b in google_api.run_report_bodies} == {
+        ("sessions", "engagedSessions", "totalRevenue")}
+    assert [b["offset"] for b in google_api.run_report_bodies] == [0, 4, 8]
+    assert web(result)[(D(2026, 11, 21), "instagram", "revenue")] == 120

@@ -8,6 +8,7 @@ Expected numbers are worked out by hand from the payloads seeded below. Epoch mi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import stat
 from collections import Counter
 
@@ -15,6 +16,7 @@ import pytest
 
 from connectors.base import AccountDayValue, ApiClient, AuthError
 from connectors.http import ApiError, RetryPolicy
+from connectors.linkedin import api_settings as linkedin_settings
 from connectors.linkedin import connector
 from connectors.linkedin.api import LinkedInPagesApi
 from tests.fakes import FakeClock
@@ -224,3 +226,56 @@ def test_normalise_is_pure_and_needs_no_token(linkedin_api):
 
     assert replay.normalise(pages) == api.normalise(pages)
     assert len(linkedin_api.requests) == count
+
+
+def test_a_refused_statistics_report_is_dropped_named_and_skipped_next_pull(linkedin_api, tmp_path):
+    """Page statistics refused (403 ACCESS_DENIED): share statistics and follower gains still load."""
+    seed(linkedin_api)
+    linkedin_api.denied_resources = {"organizationPageStatistics"}
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(linkedin_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+
+    pages = api.fetch(D(2026, 11, 17), D(2026, 11, 21))
+    result = api.normalise(pages)
+
+    assert sum(daily(result, "impressions").values()) == 1930
+    assert sum(daily(result, "followers_gained").values()) == 5 + 5 + 8 + 0
+    assert daily(result, "profile_visits") == {}
+    assert result.notes[0] == (
+        "linkedin: metric organizationPageStatistics was rejected by the API (HTTP 403 Not enough permissions "
+        "to access: organizationPageStatistics.FINDER-organization.20260601); it was skipped and is "
+        "remembered for this account, the other metrics loaded")
+    assert [p.status for p in pages if p.endpoint.endswith("organizationPageStatistics")] == [403]
+    assert list(json.loads(memory.read_text())["accounts"][f"linkedin/{ORG}"]) == [
+        "statistics:organizationPageStatistics"]
+
+    seen = len(linkedin_api.requests)
+    again = make_api(linkedin_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    result = again.normalise(again.fetch(D(2026, 11, 18), D(2026, 11, 21)))
+    paths = [r.path for r in linkedin_api.requests[seen:]]
+    assert "/rest/organizationPageStatistics" not in paths and "/rest/organizationalEntityShareStatistics" in paths
+    assert sum(daily(result, "impressions").values()) == 1930 - 300
+
+
+def test_every_report_refused_is_an_error_not_a_metric(linkedin_api, tmp_path):
+    seed(linkedin_api)
+    linkedin_api.denied_resources = set(linkedin_settings.STATISTICS_RESOURCES)
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(linkedin_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    with pytest.raises(ApiError, match="Not enough permissions"):
+        api.fetch(D(2026, 11, 17), D(2026, 11, 21))
+    assert not memory.exists()
+
+
+def test_days_without_unique_page_views_are_noted(linkedin_api):
+    """uniquePageViews is not confirmed in daily page statistics: optional, absent -> NULL and a note."""
+    seed(linkedin_api)
+    for day_views in linkedin_api.organizations[ORG].page_views.values():
+        day_views["allPageViews"].pop("uniquePageViews")
+    api = make_api(linkedin_api, FakeClock(NOW))
+    result = api.normalise(api.fetch(D(2026, 11, 17), D(2026, 11, 21)))
+    assert daily(result, "profile_visits") == {}
+    assert sum(v.value for v in result.account_daily
+               if v.source_metric == "totalPageStatistics.views.allPageViews.pageViews") == 40 + 35 + 50 + 28 + 44
+    assert ("linkedin: 5 day(s) of organizationPageStatistics without allPageViews.uniquePageViews; "
+            "profile_visits stay NULL there") in result.notes

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from connectors.base import AdsDayValue, ApiClient, AuthError
-from connectors.http import RetryPolicy
+from connectors.http import ApiError, RetryPolicy
 from connectors.meta_ads import connector
 from connectors.meta_ads.api import MetaAdsApi
 from tests.fakes import FakeClock
@@ -153,3 +153,36 @@ def test_currency_option_overrides_and_bad_numbers_become_null(meta_graph):
     assert {v.currency for v in result.ads_daily} == {"SEK"}
     assert result.notes == [f"meta_ads: spend='n/a' for campaign {LEADS} on 2026-03-01 is not a number; "
                             "loaded as NULL"]
+
+
+def test_a_refused_insights_field_is_dropped_named_and_skipped_next_pull(meta_graph, tmp_path):
+    """reach refused: spend, impressions, clicks and conversions still load."""
+    seed(meta_graph)
+    meta_graph.refused_ad_fields = {"reach"}
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(meta_graph, FakeClock(NOW), rejected_metrics_file=str(memory))
+
+    result = api.normalise(api.fetch(D(2026, 3, 1), D(2026, 3, 3)))
+
+    assert values(result, "reach") == {}
+    assert sum(values(result, "spend").values()) == pytest.approx(93.24)
+    assert sum(values(result, "clicks").values()) == 45 + 61 + 20 + 18 + 9
+    assert values(result, "conversions")[(D(2026, 3, 2), LEADS)] == 6
+    assert len(result.notes) == 1 and result.notes[0].startswith(
+        "meta_ads: metric reach was rejected by the API ((#100) reach is not valid for fields param.")
+    assert "insights:reach" in json.loads(memory.read_text())["accounts"][f"meta_ads/{ACCOUNT}"]
+
+    meta_graph.server.requests.clear()
+    again = make_api(meta_graph, FakeClock(NOW), rejected_metrics_file=str(memory))
+    again.fetch(D(2026, 3, 1), D(2026, 3, 3))
+    insights = meta_graph.server.requests_to("/insights")
+    assert {r.query["fields"] for r in insights} == {"campaign_id,campaign_name,spend,impressions,clicks,actions"}
+
+
+def test_a_refused_key_field_is_an_error_not_a_dropped_metric(meta_graph, tmp_path):
+    seed(meta_graph)
+    meta_graph.refused_ad_fields = {"campaign_id"}
+    api = make_api(meta_graph, FakeClock(NOW), rejected_metrics_file=str(tmp_path / "rejected_metrics.json"))
+    with pytest.raises(ApiError, match="campaign_id is not valid for fields param"):
+        api.fetch(D(2026, 3, 1), D(2026, 3, 3))
+    assert not (tmp_path / "rejected_metrics.json").exists()

@@ -249,3 +249,53 @@ def test_normalise_is_pure_and_needs_no_token(tiktok_api):
 
     assert replay.normalise(pages) == api.normalise(pages)
     assert len(tiktok_api.requests) == count
+
+
+def test_a_rejected_field_is_dropped_named_and_skipped_next_pull(tiktok_api, tmp_path):
+    """profile_views refused with 40002: views, reach, likes... of the same report still load."""
+    seed(tiktok_api)
+    tiktok_api.refused_fields = {"profile_views"}
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(tiktok_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+
+    pages = api.fetch(D(2026, 11, 18), D(2026, 11, 21))
+    result = api.normalise(pages)
+
+    assert sum(daily(result, "video_views").values()) == 88355
+    assert sum(daily(result, "followers_gained").values()) == 125
+    assert daily(result, "profile_visits") == {}
+    assert ("tiktok: metric profile_views was rejected by the API (Invalid field: profile_views); it was "
+            "skipped and is remembered for this account, the other metrics loaded") in result.notes
+    assert [p.body["code"] for p in pages if p.endpoint.endswith("business/get/")] == [40002, 0]
+    assert "day:profile_views" in json.loads(memory.read_text())["accounts"][f"tiktok/{BUSINESS}"]
+
+    seen = len(tiktok_api.requests)
+    again = make_api(tiktok_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    again.fetch(D(2026, 11, 19), D(2026, 11, 21))
+    business = [r for r in tiktok_api.requests[seen:] if r.path.endswith("business/get/")]
+    assert len(business) == 1 and "profile_views" not in json.loads(business[0].query["fields"])
+    assert "video_views" in json.loads(business[0].query["fields"])
+
+
+def test_a_rejected_video_field_is_dropped_and_the_videos_still_load(tiktok_api, tmp_path):
+    seed(tiktok_api)
+    tiktok_api.refused_fields = {"favorites"}
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(tiktok_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+
+    result = api.normalise(api.fetch(D(2026, 11, 18), D(2026, 11, 21)))
+
+    values = {(m.post_id, m.metric): m.value for m in result.post_metrics}
+    assert sum(v for (_, metric), v in values.items() if metric == "views") == 12000 + 30000 + 8000 + 2500
+    assert not [k for k in values if k[1] == "saves"]
+    assert {p.post_id for p in result.posts} == {"7305", "7304", "7303", "7302"}
+    assert ("tiktok: metric favorites was rejected by the API (Invalid field: favorites); it was skipped and "
+            "is remembered for this account, the other metrics loaded") in result.notes
+    assert "video:favorites" in json.loads(memory.read_text())["accounts"][f"tiktok/{BUSINESS}"]
+
+    seen = len(tiktok_api.requests)
+    again = make_api(tiktok_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    again.fetch(D(2026, 11, 20), D(2026, 11, 21))
+    lists = [r for r in tiktok_api.requests[seen:] if r.path.endswith("video/list/")]
+    assert lists and all("favorites" not in json.loads(r.query["fields"]) for r in lists)
+    assert all("video_views" in json.loads(r.query["fields"]) for r in lists)

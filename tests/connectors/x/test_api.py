@@ -408,3 +408,43 @@ def test_accounts_refreshing_at_once_share_one_cache_file(x_api, tmp_path):
     assert len({entry["access_token"] for entry in tokens.values()}) == len(others)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_refused_non_public_metrics_are_dropped_named_and_skipped_next_pull(x_api, tmp_path):
+    """A token without the owner's context gets 'not authorized' for non_public_metrics on every post:
+    the public metrics still load, the refusal is named, and the next pull asks for public ones only."""
+    seed(x_api)
+    x_api.refuse_non_public = True
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(x_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+
+    result = api.normalise(api.fetch(D(2026, 10, 20), D(2026, 11, 21)))
+
+    values = post_values(result)
+    assert sum(v for (_, metric, _), v in values.items() if metric == "impressions") == 1777 + 5400 + 980
+    assert not [k for k in values if k[1] == "clicks"]  # clicks come from non-public metrics only
+    assert ("x: metric non_public_metrics was rejected by the API (Sorry, you are not authorized to access "
+            "'non_public_metrics' on the Tweet with ids 1003.); it was skipped and is remembered for this "
+            "account, the other metrics loaded") in result.notes
+    assert not [n for n in result.notes if n.startswith("x: partial error")]
+    assert "timeline:non_public_metrics" in json.loads(memory.read_text())["accounts"][f"x/{USER}"]
+
+    seen = len(x_api.requests)
+    again = make_api(x_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    again.fetch(D(2026, 11, 19), D(2026, 11, 21))
+    timeline = [r for r in x_api.requests[seen:] if r.path == f"/2/users/{USER}/tweets"]
+    assert [r.query["tweet.fields"] for r in timeline] == ["created_at,text,public_metrics"]
+
+
+def test_non_public_metrics_missing_on_some_posts_only_is_a_partial_answer(x_api, tmp_path):
+    """One post refused (X counts it as over 30 days old) while another is served: a partial
+    answer, noted as such; nothing is remembered."""
+    seed(x_api)  # the emulator's clock is NOW; ours runs 3 days behind, so post 1001 (Oct 21)
+    memory = tmp_path / "rejected_metrics.json"  # falls in our non-public segment but is 32 days old to X
+    api = make_api(x_api, FakeClock(NOW - dt.timedelta(days=3)), rejected_metrics_file=str(memory))
+    result = api.normalise(api.fetch(D(2026, 10, 20), D(2026, 11, 18)))
+    assert [n for n in result.notes if n.startswith("x: partial error")] == [
+        f"x: partial error in {x_api.url}/2/users/{USER}/tweets: Field Authorization Error: Non-public metrics "
+        "are only available for posts created in the last 30 days.: 1001"]
+    assert post_values(result)[("1002", "clicks", "non_public_metrics.url_link_clicks")] == 37
+    assert not memory.exists()

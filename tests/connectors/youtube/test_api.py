@@ -7,6 +7,7 @@ are [unverified] shapes (platform-apis.md §6.3): those tests check our handling
 from __future__ import annotations
 
 import datetime as dt
+import json
 import stat
 
 import pytest
@@ -182,3 +183,53 @@ def test_normalise_is_pure_and_needs_no_token(youtube_api):
 
     assert replay.normalise(pages) == api.normalise(pages)
     assert len(youtube_api.requests) == count
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["query-not-supported", "unknown-identifier"])
+def test_a_rejected_metric_is_dropped_named_and_skipped_next_pull(youtube_api, tmp_path, named):
+    """engagedViews is not confirmed for day reports: a 400 on it must not cost the whole report."""
+    seed(youtube_api)
+    youtube_api.refused["day"] = {"engagedViews"}
+    youtube_api.name_refused = named
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(youtube_api, FakeClock(NOW), max_videos=3, rejected_metrics_file=str(memory))
+
+    pages = api.fetch(D(2026, 11, 15), D(2026, 11, 19))
+    result = api.normalise(pages)
+
+    views = daily(result, "video_views")
+    assert views == {D(2026, 11, 15): 1224, D(2026, 11, 16): 147, D(2026, 11, 18): 860, D(2026, 11, 19): 932}
+    assert sum(daily(result, "followers_gained").values()) == 28
+    assert daily(result, None, "engagedViews") == {}
+    # per video engagedViews is still offered: it loads
+    assert {m.value for m in result.post_metrics if m.source_metric == "engagedViews"} == {4200, 2900, 650}  # top 3
+    assert [n for n in result.notes if "engagedViews" in n] == [
+        "youtube: metric engagedViews was rejected by the API ("
+        + ("Unknown identifier (engagedViews) given in field parameters.metrics." if named
+           else "The query is not supported.")
+        + "); it was skipped and is remembered for this account, the other metrics loaded"]
+    assert [p.status for p in pages if p.params["dimensions"] == "day"].count(400) == 1  # landed for lineage
+    saved = json.loads(memory.read_text())["accounts"][f"youtube/{CHANNEL}"]
+    assert list(saved) == ["day:engagedViews"] and saved["day:engagedViews"]["rejected_on"] == "2026-11-22"
+
+    # the next pull (a new client, as the nightly run builds one) does not ask for it again
+    seen = len(youtube_api.requests)
+    again = make_api(youtube_api, FakeClock(NOW + dt.timedelta(days=1)), max_videos=3,
+                     rejected_metrics_file=str(memory))
+    result = again.normalise(again.fetch(D(2026, 11, 16), D(2026, 11, 19)))
+    day_requests = [r for r in youtube_api.requests[seen:] if r.query["dimensions"] == "day"]
+    assert [r.query["metrics"] for r in day_requests] == [
+        "views,estimatedMinutesWatched,likes,comments,shares,subscribersGained,subscribersLost"]
+    assert sum(daily(result, "video_views").values()) == 147 + 860 + 932
+    assert not [n for n in result.notes if "rejected" in n]
+
+
+def test_a_400_for_every_metric_alone_is_not_blamed_on_a_metric(youtube_api, tmp_path):
+    """When each metric fails alone too, the request is wrong: the error stands, nothing is remembered."""
+    seed(youtube_api)
+    youtube_api.refused["day"] = set(api_settings.DAY_METRICS)
+    memory = tmp_path / "rejected_metrics.json"
+    api = make_api(youtube_api, FakeClock(NOW), rejected_metrics_file=str(memory))
+    with pytest.raises(ApiError, match="The query is not supported"):
+        api.fetch(D(2026, 11, 15), D(2026, 11, 19))
+    assert not memory.exists()
