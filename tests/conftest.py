@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.corpus import CorpusMissing, locate_corpus
+from tests.corpus import PROJECT_ROOT, CorpusMissing, locate_corpus
+
+__all__ = ["PROJECT_ROOT", "real_exports"]
 
 
 @pytest.fixture(scope="session")
