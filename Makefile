@@ -37,7 +37,7 @@ ui: install  ## Dagster UI over the demo (after `make demo`)
 		exit 2; \
 	fi
 	SOCIALKPI_CONFIG=$(DEMO_DIR)/socialkpi.yaml DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home \
-		$(BIN)/dagster dev -w workspace.yaml
+		DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf data/demo
