@@ -158,3 +158,22 @@ def test_every_command_help_has_examples(command, capsys):
     out = capsys.readouterr().out
     assert "examples:\n  socialkpi " + command in out
     assert "--config" in out
+
+
+def test_dagster_beta_and_preview_notices_are_filtered_from_the_cli(built):
+    import warnings
+
+    from pipelines.build import build_definitions
+    from pipelines.cli import quiet_dagster_warnings
+    from pipelines.config import load_config
+
+    config = load_config(built / "socialkpi.yaml")
+    with warnings.catch_warnings(record=True) as unfiltered:
+        warnings.simplefilter("always")
+        build_definitions(config).resolve_job_def(REFRESH_JOB)
+    assert any(isinstance(w.message, dg.BetaWarning) for w in unfiltered)  # what a user would see
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        quiet_dagster_warnings()
+        build_definitions(config).resolve_job_def(REFRESH_JOB)
+    assert not [w for w in shown if isinstance(w.message, (dg.BetaWarning, dg.PreviewWarning))]
