@@ -177,3 +177,33 @@ def test_dagster_beta_and_preview_notices_are_filtered_from_the_cli(built):
         quiet_dagster_warnings()
         build_definitions(config).resolve_job_def(REFRESH_JOB)
     assert not [w for w in shown if isinstance(w.message, (dg.BetaWarning, dg.PreviewWarning))]
+
+
+def _step_record(kind, step, created):
+    import logging
+    from types import SimpleNamespace
+
+    record = logging.LogRecord("dagster", logging.DEBUG, __file__, 1, kind, None, None)
+    record.created = created
+    record.dagster_meta = {"dagster_event": SimpleNamespace(step_key=step, event_type_value=kind)}
+    return record
+
+
+@pytest.mark.parametrize(("tty", "expected"), [
+    (True, "\r\x1b[K[........................] 0/2 a ...\r\x1b[K[############............] 1/2 a succeeded in 1.5 s"
+           "\r\x1b[K[############............] 1/2 b ...\r\x1b[K[########################] 2/2 b failed in 1.0 s\n"),
+    (False, "[1/2] a succeeded in 1.5 s\n[2/2] b failed in 1.0 s\n"),
+])
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(tty, expected):
+    import io
+
+    from pipelines.runner import Progress
+
+    out = io.StringIO()
+    progress = Progress(2, out, tty=tty)
+    for kind, step, created in [("STEP_START", "a", 0.0), ("STEP_SUCCESS", "a", 1.5), ("STEP_START", "b", 2.0),
+                                ("STEP_FAILURE", "b", 3.0)]:
+        progress.emit(_step_record(kind, step, created))
+    progress.finish()
+    assert out.getvalue() == expected
+    assert [(s.step, s.status, s.seconds) for s in progress.steps] == [("a", "succeeded", 1.5), ("b", "failed", 1.0)]
