@@ -129,8 +129,12 @@ def measure_ui_backfill(folder: Path, home: Path, start: dt.date, end: dt.date,
             time.sleep(0.5)
         wall = time.perf_counter() - began
     finally:
-        os.killpg(dev.pid, signal.SIGTERM)  # the session this script started
-        dev.wait(timeout=60)
+        os.killpg(dev.pid, signal.SIGINT)  # the session this script started; Ctrl-C is what dagster dev expects
+        try:
+            dev.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(dev.pid, signal.SIGKILL)
+            dev.wait(timeout=30)
         log.close()
     with dg.DagsterInstance.from_config(str(home)) as instance:
         work = sum(sum(step_seconds(instance, r["runId"], {"kpi_daily"}).values()) for r in state["runs"])
