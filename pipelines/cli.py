@@ -75,7 +75,7 @@ def quiet_dagster_warnings() -> None:
         warnings.filterwarnings("ignore", category=category)
 
 
-def run_pipeline(config: Config, start: dt.date, end: dt.date) -> RunSummary:
+def run_pipeline(config: Config, start: dt.date, end: dt.date, log_level: str = "WARNING") -> RunSummary:
     """Run the `refresh` job for [start, end], print progress and the summary; return the summary."""
     from pipelines.runner import run_refresh
     from pipelines.schedules import local_day
@@ -90,7 +90,7 @@ def run_pipeline(config: Config, start: dt.date, end: dt.date) -> RunSummary:
             raise ConfigError(f"--start {start} is after yesterday ({yesterday}): no complete day to build")
     _dagster_home(config)
     quiet_dagster_warnings()
-    summary = run_refresh(config, start, end)
+    summary = run_refresh(config, start, end, log_level=log_level)
     print("\n".join(summary.lines()))
     return summary
 
@@ -145,7 +145,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    summary = run_pipeline(config, args.start, args.end)
+    summary = run_pipeline(config, args.start, args.end, getattr(args, "log_level", "WARNING"))
     code = summary.exit_code
     verdict = {0: "run succeeded", 1: "run FAILED: see the summary above or the Dagster UI",
                3: "run finished, but a check FAILED: the data was published; see the checks above"}[code]
@@ -384,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
                       common, with_exit_codes=True)
     run.add_argument("--start", type=_date, required=True)
     run.add_argument("--end", type=_date, required=True, help="last date, inclusive (at most yesterday)")
+    run.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING",
+                     help="run log lines shown besides progress and summary (INFO: one line per landed file)")
     run.set_defaults(func=cmd_run)
     demo = _subcommand(commands, "demo", "write the sample data (90 days ending yesterday) and run everything "
                                          "over it", common, with_exit_codes=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import socket
 import sys
 import time
 from collections import Counter
@@ -36,6 +37,7 @@ SUMMARY_TAG_PREFIX = "socialkpi/summary/"
 # (548 days x 8 assets = 4,400 SQLite writes, ~80 s before the first step of an 18-month run).
 # The cost: a failed range run leaves its partitions "missing" rather than "failed" in the UI.
 PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+LAUNCHED_BY_TAG, PID_TAG, HOST_TAG = "socialkpi/launched_by", "socialkpi/pid", "socialkpi/host"
 FILE_STATUSES = ("loaded", "quarantined", "refused", "skipped", "conflicts", "already_loaded")
 
 
@@ -215,7 +217,38 @@ def summarise(result: dg.ExecuteInProcessResult, start: dt.date, end: dt.date,
     return summary
 
 
-def run_refresh(config: Config, start: dt.date, end: dt.date, *, stream: TextIO | None = None,
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def release_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Fail the CLI runs of this machine whose process is gone (killed), freeing their pool slots.
+
+    A `socialkpi run` killed with SIGKILL stays "started" and keeps its `duckdb_writer` slot: the
+    next run would wait for it forever (run monitoring only watches runs the daemon launched).
+    """
+    released = []
+    runs = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED],
+        tags={LAUNCHED_BY_TAG: "cli", HOST_TAG: socket.gethostname()}))
+    for run in runs:
+        pid = int(run.tags.get(PID_TAG, "0"))
+        if pid <= 0 or _alive(pid):
+            continue
+        instance.report_run_failed(run, message=f"its socialkpi run process ({pid}) is gone (killed)")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released.append(run.run_id)
+    return released
+
+
+def run_refresh(config: Config, start: dt.date, end: dt.date, *, log_level: str = "WARNING",
+                stream: TextIO | None = None,
                 tty: bool | None = None, instance: dg.DagsterInstance | None = None) -> RunSummary:
     """Execute the `refresh` job over [start, end] in-process, recorded in the Dagster instance."""
     if end < start:
@@ -230,19 +263,23 @@ def run_refresh(config: Config, start: dt.date, end: dt.date, *, stream: TextIO 
     progress = Progress(len(step_names), stream,
                         stream.isatty() if tty is None else tty)
     job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
+    instance = instance or dg.DagsterInstance.get()
+    for run_id in release_dead_cli_runs(instance):
+        stream.write(f"run {run_id} was killed: marked failed, its duckdb_writer slot freed\n")
     began = time.monotonic()
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.get(),
+        instance=instance,
         # the person at the terminal sees a failure: the daemon's run retries must not re-run it
-        tags={**range_tags(start, end), "socialkpi/launched_by": "cli", "dagster/max_retries": "0"},
+        tags={**range_tags(start, end), LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid()),
+              HOST_TAG: socket.gethostname(), "dagster/max_retries": "0"},
         raise_on_error=False,
-        # WARNING and up on the console (skipped accounts, quarantined files, failures); the
-        # progress logger shows every step.
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}},
+        # By default WARNING and up on the console (skipped accounts, quarantined files, failures);
+        # INFO adds a line per landed file. The progress logger shows every step.
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}},
     )
     progress.finish()
     summary = summarise(result, start, end, progress.steps, time.monotonic() - began)
     finished = {s.step for s in progress.steps}
     summary.not_run = [name for name in step_names if name not in finished]
-    (instance or dg.DagsterInstance.get()).add_run_tags(result.run_id, summary.tags())
+    instance.add_run_tags(result.run_id, summary.tags())
     return summary
