@@ -29,9 +29,16 @@ bench: install  ## every benchmark (about 9 minutes on 2 cores; docs/benchmarks.
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/api_pull.py
 
-ui: install  ## Dagster UI over the demo (run `make demo` first)
-	SOCIALKPI_CONFIG=data/demo/socialkpi.yaml DAGSTER_HOME=$(CURDIR)/data/demo/dagster_home \
-		$(BIN)/dagster dev -w workspace.yaml
+DEMO_DIR := data/demo
+
+ui: install  ## Dagster UI over the demo (after `make demo`)
+	@if [ ! -f $(DEMO_DIR)/socialkpi.yaml ] || [ ! -f $(DEMO_DIR)/dagster_home/dagster.yaml ]; then \
+		echo "No demo yet in $(DEMO_DIR): run \`make demo\` first (it writes the sample data, builds it and"; \
+		echo "sets up the Dagster instance the UI shows), then \`make ui\` again."; \
+		exit 2; \
+	fi
+	SOCIALKPI_CONFIG=$(DEMO_DIR)/socialkpi.yaml DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home \
+		DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf data/demo

@@ -1,8 +1,11 @@
 """One daily-partitioned `<platform>_api` asset per connector with an API face, made by one factory.
 
 Accounts are fetched concurrently (network only), then landed in one short warehouse write.
-An account without credentials is skipped with a log line; one failing account never stops the
-others, and the step fails at the end naming each failed account and why.
+An export-only account (no token_env) is skipped with an INFO line; an API account whose token
+variable is missing is skipped with a WARNING (a nightly run must not stop pulling an account
+unnoticed), and both are named in the step's metadata. One failing account never stops the
+others, and the step fails at the end naming each failed account and why. A platform without
+any API account in the config gets no asset at all (`api_platforms`), so it costs nothing.
 """
 
 import datetime as dt
@@ -20,6 +23,17 @@ from transforms.api import ApiPull, fetch_pull, land_api_pull
 from warehouse.writes import log_event
 
 MAX_CONCURRENT_ACCOUNTS = 4  # per platform: stays well inside per-app rate limits
+
+
+def has_api_credentials(account: Account) -> bool:
+    """The config names at least one secret for this account, so it is meant to be pulled."""
+    return bool(account.token_env or any(account.credentials_env.values()))
+
+
+def api_platforms(config: Config, registry: dict[str, Connector]) -> set[str]:
+    """Platforms with at least one account meant to be pulled through the API."""
+    return {registry[a.platform].platform for a in config.accounts
+            if has_api_credentials(a) and registry[a.platform].api is not None}
 
 
 def api_account(config: Config, account: Account, platform: str) -> tuple[ApiAccount | None, str | None]:
@@ -59,10 +73,13 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
         config = socialkpi.config
         accounts = [a for a in config.accounts if socialkpi.registry[a.platform].platform == platform]
         ready: list[ApiAccount] = []
+        skipped_accounts: dict[str, str] = {}
         for account in accounts:
             api, skipped = api_account(config, account, platform)
             if api is None:
-                context.log.info(f"{platform} account {account.account_id}: skipped: {skipped}")
+                skipped_accounts[account.account_id] = str(skipped)
+                log = context.log.warning if has_api_credentials(account) else context.log.info
+                log(f"{platform} account {account.account_id}: skipped: {skipped}")
             else:
                 ready.append(api)
         pulls: list[ApiPull] = []
@@ -88,7 +105,9 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                         rejected[pull.account.account_id] = named
         metadata = {"accounts_pulled": dg.MetadataValue.int(len(pulls)),
                     "accounts_skipped": dg.MetadataValue.int(len(accounts) - len(ready)),
-                    "records_landed": dg.MetadataValue.int(records)}
+                    "records_landed": dg.MetadataValue.int(records),
+                    "pulled_accounts": dg.MetadataValue.json(sorted(p.account.account_id for p in pulls)),
+                    "skipped_accounts": dg.MetadataValue.json(skipped_accounts)}
         if rejected:  # metrics the API refused this run: dropped, the others loaded (docs/api.md)
             metadata["rejected_metrics"] = dg.MetadataValue.json(rejected)
         if failures:
@@ -111,7 +130,9 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
     return platform_api
 
 
-def build_api_assets(registry: dict[str, Connector],
-                     partitions: dg.DailyPartitionsDefinition) -> list[dg.AssetsDefinition]:
-    unique = {c.platform: c for c in registry.values() if c.api is not None}
+def build_api_assets(registry: dict[str, Connector], partitions: dg.DailyPartitionsDefinition,
+                     platforms: set[str] | None = None) -> list[dg.AssetsDefinition]:
+    """One asset per API platform; only `platforms` when given (those with an API account)."""
+    unique = {c.platform: c for c in registry.values()
+              if c.api is not None and (platforms is None or c.platform in platforms)}
     return [build_api_asset(connector, partitions) for _, connector in sorted(unique.items())]

@@ -6,7 +6,7 @@ import dagster as dg
 
 from connectors.base import load_connectors
 from pipelines.alerts import build_alerts_sensor
-from pipelines.api_assets import build_api_assets
+from pipelines.api_assets import api_platforms, build_api_assets
 from pipelines.assets import build_assets
 from pipelines.checks import build_freshness_checks, build_freshness_sensor, build_quality_checks
 from pipelines.config import Config
@@ -30,7 +30,11 @@ def partitioned_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
 
 def build_definitions(config: Config) -> dg.Definitions:
     partitions = daily_partitions(config)
-    assets = [*build_assets(partitions, build_api_assets(load_connectors(), partitions)), flash_report]
+    registry = load_connectors()
+    # Only platforms with an API account get a `<platform>_api` asset: a run does not start (and
+    # the UI does not list) nine steps with nothing to pull.
+    api_assets = build_api_assets(registry, partitions, api_platforms(config, registry))
+    assets = [*build_assets(partitions, api_assets), flash_report]
     quality_checks = build_quality_checks()
     freshness_checks = build_freshness_checks(config, partitioned_keys(assets))
     # Every asset with its quality checks; the freshness checks judge the runs, so they run from

@@ -147,6 +147,34 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
                       "accounts_without_data": dg.MetadataValue.int(findings.total),
                       "accounts": _table(findings)})
 
+    @dg.asset_check(asset=CORE_ACCOUNT_DAILY, pool=DUCKDB_POOL,
+                    description="Every API account of the config (token_env or credentials_env) has API data "
+                                "within `lookback_days` of the latest day: fails when an account stops being "
+                                "pulled (token variable missing, token revoked), which a skipped account in a "
+                                "green run would otherwise hide. ERROR, not blocking.")
+    def api_accounts_fresh(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, "api_accounts_fresh")
+        if missing:
+            return missing
+        config = socialkpi.config
+        accounts = [(config.platform_of(a.platform), a.account_id) for a in config.accounts
+                    if a.token_env or any(a.credentials_env.values())]
+        _, end = check_window(context)
+        with connect(config.warehouse_path, read_only=True) as con:
+            day = end or quality.latest_day(con)
+            if day is None or not accounts:
+                return dg.AssetCheckResult(passed=True, description="no API account in the config"
+                                           if not accounts else "core.account_daily is empty")
+            since = day - dt.timedelta(days=config.lookback_days)
+            findings = quality.stale_api_accounts(con, accounts, since)
+        return dg.AssetCheckResult(
+            passed=findings.ok,
+            description=None if findings.ok else
+            f"{findings.total} of {len(accounts)} API accounts have no API data since {since}",
+            metadata={"since": dg.MetadataValue.text(since.isoformat()),
+                      "stale_accounts": dg.MetadataValue.int(findings.total),
+                      "accounts": _table(findings)})
+
     @dg.asset_check(asset=KPI_DAILY, pool=DUCKDB_POOL,
                     description="Every kpi.daily value is finite and within its KPI's bounds (percent shares "
                                 "0-100, rates >= 0, nps -100..100, ...; see KPI_BOUNDS in pipelines/checks.py).")
@@ -163,6 +191,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
             "kpis_without_bounds": dg.MetadataValue.text(", ".join(unbounded) or "none")})
 
     return [non_negative_counts, reported_negative_counts, followers_continuity, accounts_have_latest_day,
+            api_accounts_fresh,
             kpis_within_bounds]
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.config import CONFIG_ENV, Config, ConfigError, config_path, load_config
+
+if TYPE_CHECKING:
+    from pipelines.runner import RunSummary
 
 STARTER_CONFIG = """\
 # socialkpi configuration. Paths are relative to this file.
@@ -53,38 +59,50 @@ targets:
 """
 
 
+INSTANCE_SETTINGS = Path(__file__).with_name("dagster.yaml")  # the project's dagster.yaml
+
+
 def _dagster_home(config: Config) -> Path:
-    """DAGSTER_HOME, defaulting to a folder beside the warehouse so the UI sees CLI runs."""
+    """DAGSTER_HOME, defaulting to a folder beside the warehouse so the UI sees CLI runs.
+
+    A new (or empty) instance gets the project's dagster.yaml: pool limit 1 for DuckDB writers,
+    run retries and run monitoring; an instance someone configured is left alone.
+    """
     home = Path(os.environ.get("DAGSTER_HOME") or config.warehouse_path.parent / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch(exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists() or not settings.read_text(encoding="utf-8").strip():
+        shutil.copyfile(INSTANCE_SETTINGS, settings)
     os.environ["DAGSTER_HOME"] = str(home.resolve())
     return home
 
 
-def run_pipeline(config: Config, start: dt.date, end: dt.date) -> bool:
-    """Materialise every asset for [start, end] in-process, recorded in the Dagster instance."""
+def quiet_dagster_warnings() -> None:
+    """Dagster's beta/preview/supersession notices are about its own APIs, not the user's run."""
     import dagster as dg
 
-    from pipelines.build import build_definitions
+    for category in (dg.BetaWarning, dg.PreviewWarning, dg.SupersessionWarning):
+        warnings.filterwarnings("ignore", category=category)
 
-    if end < start:
-        raise ConfigError(f"--end {end} is before --start {start}")
-    if start < config.start_date:
-        raise ConfigError(f"--start {start} is before start_date {config.start_date} in {config.source}")
+
+def run_pipeline(config: Config, start: dt.date, end: dt.date, log_level: str = "WARNING") -> RunSummary:
+    """Run the `refresh` job for [start, end], print progress and the summary; return the summary."""
+    from pipelines.runner import run_refresh
+    from pipelines.schedules import local_day
+
+    yesterday = local_day(None, config.timezone) - dt.timedelta(days=1)
+    if end > yesterday:
+        # partitions end yesterday (today is not over): say so instead of cutting silently
+        print(f"WARNING: --end {end} is after yesterday ({yesterday} in {config.timezone}); "
+              f"running {start} .. {yesterday}", file=sys.stderr)
+        end = yesterday
+        if end < start:
+            raise ConfigError(f"--start {start} is after yesterday ({yesterday}): no complete day to build")
     _dagster_home(config)
-    defs = build_definitions(config)
-    result = dg.materialize(
-        assets=list(defs.assets or []),
-        resources=defs.resources,
-        instance=dg.DagsterInstance.get(),
-        tags={"dagster/asset_partition_range_start": start.isoformat(),
-              "dagster/asset_partition_range_end": end.isoformat()},
-        raise_on_error=False,
-        # INFO: our per-file and per-step messages, without Dagster's DEBUG engine events
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
-    return result.success
+    quiet_dagster_warnings()
+    summary = run_refresh(config, start, end, log_level=log_level)
+    print("\n".join(summary.lines()))
+    return summary
 
 
 def print_kpis(config: Config, end: dt.date) -> None:
@@ -138,23 +156,28 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    ok = run_pipeline(config, args.start, args.end)
-    print(("run succeeded" if ok else "run FAILED: see the log above or the Dagster UI")
-          + f"; warehouse {config.warehouse_path}")
-    return 0 if ok else 1
+    summary = run_pipeline(config, args.start, args.end, getattr(args, "log_level", "WARNING"))
+    code = summary.exit_code
+    verdict = {0: "run succeeded", 1: "run FAILED: see the summary above or the Dagster UI",
+               3: "run finished, but a check FAILED: the data was published; see the checks above"}[code]
+    print(f"{verdict}; warehouse {config.warehouse_path} (exit code {code})")
+    return code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipelines.demo import DEMO_END, DEMO_START, write_demo
+    from pipelines.demo import DEMO_TIMEZONE, demo_window, write_demo
+    from pipelines.schedules import local_day
 
     directory = Path(args.dir)
     if (directory / "warehouse.duckdb").exists():
         print(f"re-running the demo in {directory} (delete the folder for a fresh start)")
-    config = load_config(write_demo(directory))
-    if not run_pipeline(config, DEMO_START, DEMO_END):
-        print("demo run FAILED: see the log above", file=sys.stderr)
-        return 1
-    print_kpis(config, DEMO_END)
+    start, end = demo_window(local_day(None, DEMO_TIMEZONE))  # ends yesterday in the demo's timezone
+    config = load_config(write_demo(directory, start, end))
+    summary = run_pipeline(config, start, end)
+    if summary.exit_code:
+        print("demo run FAILED: see the summary above", file=sys.stderr)
+        return summary.exit_code
+    print_kpis(config, end)
     reports = sorted((config.snapshot_path.parent / "reports").glob("*.html"))
     if reports:
         print(f"\nFlash report: {reports[-1]}")
@@ -171,6 +194,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if not config.warehouse_path.exists():
         print(f"no warehouse yet at {config.warehouse_path}: run `socialkpi run --start D --end D`")
+        print_problems(config)
         return 1
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         print("Accounts (days of data, last date):")
@@ -180,13 +204,6 @@ def cmd_status(args: argparse.Namespace) -> int:
                 GROUP BY ALL ORDER BY 1, 2""").fetchall():
             note = "" if row[3] else "  (not in the config: out of rollups and reports until configured)"
             print(f"  {row[0]:<10} {row[1]:<22} brand={row[2]:<10} days={row[4]:<5} last={row[5]}{note}")
-        unconfigured = con.execute("SELECT platform, account_id FROM core.accounts WHERE NOT in_config "
-                                   "ORDER BY 1, 2").fetchall()
-        if unconfigured:
-            print("Accounts found in the drop folder or API data but not in the config; add them under "
-                  f"`accounts:` in {config.source} (or `socialkpi forget <platform>/<account_id>` a mistyped folder):")
-            for platform, account_id in unconfigured:
-                print(f'  - platform: "{platform}"\n    account_id: "{account_id}"\n    brand: "<brand id>"')
         print_conflicts(con)
         print("Export files:")
         for status, n in con.execute(
@@ -195,6 +212,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         for path, reason in con.execute(
                 "SELECT path, reason FROM raw.export_files WHERE status = 'quarantined' ORDER BY path").fetchall():
             print(f"  quarantined {path}: {reason}")
+    print_problems(config)
     return 0
 
 
@@ -244,6 +262,55 @@ def cmd_forget(args: argparse.Namespace) -> int:
         print(f"core rebuilt for {forgotten.first_day} .. {forgotten.last_day}; rebuild the KPIs of those days with "
               f"`socialkpi run --start {forgotten.first_day} --end {forgotten.last_day}`")
     return 0
+
+
+def print_problems(config: Config) -> None:
+    """Refused files, unknown account folders, skipped accounts and the last run (pipelines/status.py)."""
+    from connectors.base import load_connectors
+    from pipelines.status import refused_files, skipped_accounts, unknown_folders
+
+    registry = load_connectors()
+    refused = refused_files(config, registry)
+    print(f"Refused files (left in the drop folder, never loaded): {len(refused)}")
+    for outcome in refused:
+        print(f"  {outcome.relative}: {outcome.reason}")
+    unknown = unknown_folders(config, registry)
+    print(f"Account folders not in the config: {len(unknown)}")
+    if unknown:
+        print(f"  add to `accounts:` in {config.source} (brand: the one they belong to):")
+        for folder in unknown:
+            print(folder.config_line(config.brands[0].id) + f"   # {folder.files} file(s)")
+    skipped = skipped_accounts(config, registry)
+    print(f"API accounts the next run will skip: {len(skipped)}")
+    for account, why in sorted(skipped.items()):
+        print(f"  {account}: {why}")
+    print_last_run(config)
+
+
+def print_last_run(config: Config) -> None:
+    home = Path(os.environ.get("DAGSTER_HOME") or config.warehouse_path.parent / "dagster_home")
+    if not (home / "dagster.yaml").exists():
+        print(f"Last run: none recorded (no Dagster instance at {home})")
+        return
+    import dagster as dg
+
+    from pipelines.status import last_refresh_run
+
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
+    quiet_dagster_warnings()
+    with dg.DagsterInstance.get() as instance:
+        last = last_refresh_run(instance)
+    if last is None:
+        print(f"Last run: none recorded in {home}")
+        return
+    print(f"Last run: {last.run_id} {last.status} ({last.start} .. {last.end})")
+    for account, why in sorted(last.failed_accounts.items()):
+        print(f"  FAILED account {account}: {why}")
+    passed = sum(1 for c in last.checks if c[2])
+    print(f"  checks: {passed} passed, {len(last.checks) - passed} not passed")
+    for asset, name, ok, severity, description in last.checks:
+        verdict = "passed" if ok else ("WARN" if severity == "WARN" else "FAILED")
+        print(f"    {verdict:<7} {asset}:{name}" + (f": {description}" if description and not ok else ""))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -367,47 +434,97 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="socialkpi", description="Social-media KPI pipeline.")
+EXIT_CODES = """exit codes:
+  0  succeeded (warning checks may have failed; they are listed)
+  1  a step or an account failed, or a blocking check stopped the run
+  2  config or usage error: nothing ran
+  3  the run finished and published, but an ERROR check failed (listed)"""
+
+EXAMPLES = {
+    "init": "  socialkpi init\n  socialkpi init --config client-a.yaml --force",
+    "run": "  socialkpi run --start 2025-01-01 --end 2025-01-31\n"
+           "  socialkpi run --start 2025-03-01 --end 2025-03-01 --config client-a.yaml",
+    "demo": "  socialkpi demo\n  socialkpi demo --dir /tmp/socialkpi-demo",
+    "status": "  socialkpi status\n  socialkpi status --config data/demo/socialkpi.yaml",
+    "replay": "  socialkpi replay --start 2025-01-01 --end 2025-01-31",
+    "sql": "  socialkpi sql \"SELECT * FROM kpi.daily LIMIT 10\"\n"
+           "  socialkpi sql \"SELECT kpi, sum(value) FROM kpi.daily WHERE account_id = 'all' GROUP BY kpi\"",
+    "report": "  socialkpi report --brand acme\n  socialkpi report --brand acme --period month --date 2025-03-01",
+    "forget": "  socialkpi forget x/acmee\n  socialkpi forget --file x/acme/tweet_activity_20250101_20250131.csv",
+    "alerts": "  socialkpi alerts test\n  socialkpi alerts --dry-run --date 2025-03-14",
+}
+
+
+def _subcommand(commands: argparse._SubParsersAction, name: str, help_text: str,
+                common: argparse.ArgumentParser, with_exit_codes: bool = False) -> argparse.ArgumentParser:
+    epilog = "examples:\n" + EXAMPLES[name] + ("\n\n" + EXIT_CODES if with_exit_codes else "")
+    return commands.add_parser(name, help=help_text, description=help_text, epilog=epilog, parents=[common],
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Global options are accepted before or after the subcommand: the subcommands repeat them
+    # with SUPPRESS defaults, so a value given after the subcommand wins and none is not erased.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS,
+                        help=f"config file (default: ${CONFIG_ENV} or ./socialkpi.yaml)")
+    parser = argparse.ArgumentParser(
+        prog="socialkpi", description="Social-media KPI pipeline.",
+        epilog="examples:\n  socialkpi demo\n  socialkpi --config socialkpi.yaml run --start 2025-01-01 "
+               "--end 2025-01-31\n  socialkpi status\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help=f"config file (default: ${CONFIG_ENV} or ./socialkpi.yaml)")
     commands = parser.add_subparsers(dest="command", required=True)
-    init = commands.add_parser("init", help="write a commented starter config and the folders")
+    init = _subcommand(commands, "init", "write a commented starter config and the folders", common)
     init.add_argument("--force", action="store_true", help="overwrite an existing config")
     init.set_defaults(func=cmd_init)
-    run = commands.add_parser("run", help="materialise a date range (inclusive) in-process")
+    run = _subcommand(commands, "run", "run the refresh job (with its checks) over a date range, inclusive",
+                      common, with_exit_codes=True)
     run.add_argument("--start", type=_date, required=True)
-    run.add_argument("--end", type=_date, required=True, help="last date, inclusive")
+    run.add_argument("--end", type=_date, required=True, help="last date, inclusive (at most yesterday)")
+    run.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default="WARNING",
+                     help="run log lines shown besides progress and summary (INFO: one line per landed file)")
     run.set_defaults(func=cmd_run)
-    demo = commands.add_parser("demo", help="write the sample data and run everything over it")
+    demo = _subcommand(commands, "demo", "write the sample data (90 days ending yesterday) and run everything "
+                                         "over it", common, with_exit_codes=True)
     demo.add_argument("--dir", default="data/demo", help="folder for the demo config, exports and warehouse")
     demo.set_defaults(func=cmd_demo)
-    status = commands.add_parser("status", help="accounts, data coverage and quarantined files")
+    status = _subcommand(commands, "status", "accounts, data coverage, refused and quarantined files, skipped "
+                                             "accounts and the last run's checks", common)
     status.set_defaults(func=cmd_status)
-    forget = commands.add_parser("forget", help="remove what an account or a file landed (files are kept)")
+    forget = _subcommand(commands, "forget", "remove what an account or a file landed (the files are kept)",
+                         common)
     forget.add_argument("account", nargs="?", help="<platform>/<account_id>")
     forget.add_argument("--file", help="a file of the drop folder (path relative to exports_dir, or absolute)")
     forget.set_defaults(func=cmd_forget)
-    replay = commands.add_parser("replay", help="re-normalise landed API pages (no network) and rebuild a range")
+    replay = _subcommand(commands, "replay", "re-normalise landed API pages (no network) and rebuild a range",
+                         common, with_exit_codes=True)
     replay.add_argument("--start", type=_date, required=True)
     replay.add_argument("--end", type=_date, required=True, help="last date, inclusive")
     replay.set_defaults(func=cmd_replay)
-    sql = commands.add_parser("sql", help="run a query against the analytics snapshot")
+    sql = _subcommand(commands, "sql", "run a query against the analytics snapshot", common)
     sql.add_argument("query")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.set_defaults(func=cmd_sql)
-    report = commands.add_parser("report", help="write the HTML flash report of a brand for a day, week or month")
+    report = _subcommand(commands, "report", "write the HTML flash report of a brand for a day, week or month",
+                         common)
     report.add_argument("--brand", required=True, help="brand id from the config")
     report.add_argument("--period", choices=("day", "week", "month"), default="week")
     report.add_argument("--date", type=_date, help="a day of the period (default: the latest complete period)")
     report.add_argument("--out", help="output file (default: <snapshot folder>/reports/<brand>_<period>_<start>.html)")
     report.set_defaults(func=cmd_report)
-    alerts = commands.add_parser("alerts", help="send a test alert, or show/send the alerts of a day")
+    alerts = _subcommand(commands, "alerts", "send a test alert, or show/send the alerts of a day", common)
     alerts.add_argument("action", nargs="?", choices=("test",), help="test: send a sample to each channel")
     alerts.add_argument("--date", type=_date, help="day whose KPI anomalies and target statuses are evaluated")
     alerts.add_argument("--dry-run", action="store_true", help="print what would be sent; send and record nothing")
     alerts.add_argument("--since-hours", type=float, default=24,
                         help="file and API failures logged in this many past hours count (default 24)")
     alerts.set_defaults(func=cmd_alerts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.config:
         os.environ[CONFIG_ENV] = args.config

@@ -314,6 +314,10 @@ class Config(_Strict):
         _no_duplicates("brands", subject_ids)
         seen: set[tuple[str, str]] = set()
         for i, account in enumerate(self.accounts):
+            if not registry:  # entry points come from the installed package metadata
+                raise ValueError(f"accounts[{i}].platform: no connectors are registered: the socialkpi "
+                                 "package is not installed in this Python (run `make install` or "
+                                 "`pip install -e .`)")
             if account.platform not in registry:
                 raise ValueError(f"accounts[{i}].platform: unknown platform {account.platform!r} "
                                  f"(known: {', '.join(sorted(registry))})")

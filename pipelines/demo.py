@@ -15,8 +15,18 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+# A fixed window for tests that need stable dates; `socialkpi demo` uses demo_window() instead.
 DEMO_START = dt.date(2025, 1, 1)
 DEMO_END = dt.date(2025, 3, 31)
+DEMO_DAYS = 90
+DEMO_TIMEZONE = "Europe/Berlin"  # the timezone of the demo config
+
+
+def demo_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The 90 days ending yesterday: the UI's freshness checks are green, no partition is missing,
+    and the nightly schedule continues from where the demo stops."""
+    end = today - dt.timedelta(days=1)
+    return end - dt.timedelta(days=DEMO_DAYS - 1), end
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ ACCOUNTS = (
 
 CONFIG_TEMPLATE = """\
 # socialkpi demo configuration (written by `socialkpi demo`).
-timezone: "Europe/Berlin"
+timezone: "{timezone}"
 start_date: "{start}"
 warehouse: "warehouse.duckdb"
 analytics_snapshot: "analytics.duckdb"
@@ -66,7 +76,7 @@ def demo_config(start: dt.date = DEMO_START, end: dt.date = DEMO_END) -> str:
         f'  - platform: "{a.platform}"\n    account_id: "{a.account_id}"\n    brand: "acme"\n'
         f'    name: "{a.name}"\n    followers_on: {{"{start - dt.timedelta(days=1)}": {a.followers_start}}}'
         for a in ACCOUNTS)
-    return CONFIG_TEMPLATE.format(start=start, end=end, accounts=accounts)
+    return CONFIG_TEMPLATE.format(start=start, end=end, accounts=accounts, timezone=DEMO_TIMEZONE)
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -3,9 +3,14 @@
 The cursor maps each file's path (relative to the drop folder) to its (size, mtime in ns); a
 file whose entry differs from the cursor is new or changed. The covered dates are read from the
 file name only (cheap: the sensor never opens a file); a file without a date in its name is
-taken to cover the last `lookback_days` + 1 days. The run lands the files (export_files) and
-rebuilds those dates of every partitioned asset; it replaces whole windows, so a run that
-covers more days than needed is only slower, never wrong.
+taken to cover the last `lookback_days` + 1 days. Each run lands the files (export_files) and
+rebuilds those dates of every partitioned asset; files whose dates do not touch start separate
+runs (a January file and a December file do not rebuild the eleven months between).
+
+The first tick has no cursor, so every file looks new. Files last modified before the latest
+materialisation of export_files were seen by that landing (the CLI, a UI run or `make demo`):
+they become the cursor's baseline and start nothing, so switching the sensor on over a landed
+history rebuilds nothing.
 """
 
 from __future__ import annotations
@@ -108,6 +113,26 @@ def _load_cursor(text: str | None) -> dict[str, FileState]:
     return {path: (int(size), int(mtime)) for path, (size, mtime) in json.loads(text).items()}
 
 
+def merged_ranges(ranges: Iterable[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Overlapping or adjacent date ranges merged; disjoint ones kept apart, in date order."""
+    merged: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def landed_before(context: dg.SensorEvaluationContext) -> int | None:
+    """When export_files last landed the drop folder (ns since the epoch), or None if never/unknown."""
+    try:
+        event = context.instance.get_latest_materialization_event(EXPORT_FILES)
+    except dg.DagsterInvariantViolationError:  # a context built without an instance (unit tests)
+        return None
+    return None if event is None else int(event.timestamp * 1e9)
+
+
 def _run_key(changed: Iterable[str], states: dict[str, FileState]) -> str:
     """The same set of file versions never starts two runs."""
     digest = hashlib.sha256()
@@ -132,6 +157,10 @@ def build_drop_folder_sensor(config: Config, job: UnresolvedAssetJobDefinition, 
         now = clock()
         previous = _load_cursor(context.cursor)
         current = drop_folder_states(exports_dir)
+        if not context.cursor:
+            landed = landed_before(context)
+            if landed is not None:
+                previous = {path: state for path, state in current.items() if state[1] < landed}
         changed, cursor = changed_files(previous, current, now)
         if not changed:
             reason = (f"no new or changed files in {exports_dir}" if exports_dir.is_dir()
@@ -139,18 +168,20 @@ def build_drop_folder_sensor(config: Config, job: UnresolvedAssetJobDefinition, 
             return dg.SensorResult(skip_reason=dg.SkipReason(reason),
                                    cursor=json.dumps(cursor, sort_keys=True))
         yesterday = now.astimezone(ZoneInfo(config.timezone)).date() - dt.timedelta(days=1)
-        ranges = [covered_dates(path, yesterday, config.lookback_days) for path in changed]
-        start = max(min(r[0] for r in ranges), config.start_date)
-        end = min(max(r[1] for r in ranges), yesterday)
         for path in changed:
             context.log.info(f"new or changed: {readable(path)}")
         tags = {"socialkpi/changed_files": str(len(changed))}
-        if start > end:
+        key = _run_key(changed, current)
+        clamped = [(max(start, config.start_date), min(end, yesterday))
+                   for start, end in (covered_dates(path, yesterday, config.lookback_days) for path in changed)]
+        ranges = merged_ranges((start, end) for start, end in clamped if start <= end)
+        if not ranges:
             # the files cover no day that has a partition yet (or only days before start_date):
             # land them, rebuild nothing
-            request = dg.RunRequest(run_key=_run_key(changed, current), asset_selection=[EXPORT_FILES], tags=tags)
+            requests = [dg.RunRequest(run_key=key, asset_selection=[EXPORT_FILES], tags=tags)]
         else:
-            request = dg.RunRequest(run_key=_run_key(changed, current), tags={**tags, **range_tags(start, end)})
-        return dg.SensorResult(run_requests=[request], cursor=json.dumps(cursor, sort_keys=True))
+            requests = [dg.RunRequest(run_key=key if len(ranges) == 1 else f"{key}-{start.isoformat()}",
+                                      tags={**tags, **range_tags(start, end)}) for start, end in ranges]
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
 
     return export_drop_folder

@@ -1,7 +1,8 @@
 """Shared test fixtures.
 
-The real export files live beside the checkout in ../shared/fixtures/real-exports (CI has
-shared/ beside the clone); tests read them in place and never copy or modify them.
+The real export files (the corpus) live beside the checkout in ../shared/fixtures/real-exports;
+tests read them in place and never copy or modify them. Without the corpus those tests skip
+with the reason, except under CI, where they fail (tests/corpus.py).
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REAL_EXPORTS = PROJECT_ROOT.parent / "shared" / "fixtures" / "real-exports"
+from tests.corpus import PROJECT_ROOT, CorpusMissing, locate_corpus
+
+__all__ = ["PROJECT_ROOT", "real_exports"]
 
 
 @pytest.fixture(scope="session")
 def real_exports() -> Path:
-    """Folder of the real export files; a clear failure if shared/ is not beside the checkout."""
-    if not REAL_EXPORTS.is_dir():
-        pytest.fail(f"real export fixtures not found at {REAL_EXPORTS}: check out shared/ beside the project")
-    return REAL_EXPORTS
+    """Folder of the real export files; a visible skip without it, a failure under CI."""
+    try:
+        return locate_corpus()
+    except CorpusMissing as exc:
+        if exc.required:
+            pytest.fail(str(exc), pytrace=False)
+        pytest.skip(str(exc))

@@ -141,6 +141,23 @@ def accounts_without_day(con: duckdb.DuckDBPyConnection, accounts: Sequence[tupl
     return Findings(("platform", "account_id"), rows, len(rows))
 
 
+def stale_api_accounts(con: duckdb.DuckDBPyConnection, accounts: Sequence[tuple[str, str]],
+                       since: dt.date) -> Findings:
+    """Which of `accounts` (platform, account_id) have no API value in raw on or after `since`,
+    with the last date their API data covers (NULL: never)."""
+    if not accounts:
+        return Findings(("platform", "account_id", "last_api_date"), [], 0)
+    rows = con.execute("""
+        SELECT c.platform, c.account_id, max(v.date) AS last_api_date
+        FROM (SELECT unnest(?::VARCHAR[]) AS platform, unnest(?::VARCHAR[]) AS account_id) AS c
+        LEFT JOIN raw.account_daily_values AS v
+               ON v.platform = c.platform AND v.account_id = c.account_id AND v.source = 'api'
+        GROUP BY ALL
+        HAVING max(v.date) IS NULL OR max(v.date) < ?
+        ORDER BY ALL""", [[p for p, _ in accounts], [a for _, a in accounts], since]).fetchall()
+    return Findings(("platform", "account_id", "last_api_date"), rows, len(rows))
+
+
 def kpis_out_of_bounds(con: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt.date | None,
                        bounds: Mapping[str, tuple[float | None, float | None]], limit: int = 20) -> Findings:
     """kpi.daily values outside their KPI's [low, high] (None = open), or not finite (NaN, inf).

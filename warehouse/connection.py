@@ -8,6 +8,7 @@ held across network calls. A shared DuckDB service (MotherDuck `md:`, DuckLake) 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,13 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse file."""
 
 
+def _holder(exc: duckdb.IOException) -> str:
+    """DuckDB's words for who holds the lock ("Conflicting lock is held in <program> (PID n)")."""
+    text = str(exc)
+    at = text.find("Conflicting lock")
+    return text[at:].split(". ")[0].strip() if at >= 0 else text.strip()
+
+
 @contextmanager
 def connect(database: Path | str, *, read_only: bool = False, lock_timeout_s: float = 60.0,
             poll_s: float = 0.2) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -34,6 +42,7 @@ def connect(database: Path | str, *, read_only: bool = False, lock_timeout_s: fl
     if not read_only and not database.startswith("md:") and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout_s
+    told = False
     while True:
         try:
             con = duckdb.connect(database, read_only=read_only)
@@ -45,6 +54,10 @@ def connect(database: Path | str, *, read_only: bool = False, lock_timeout_s: fl
                 raise WarehouseLockedError(
                     f"warehouse {database} is locked by another process after waiting "
                     f"{lock_timeout_s:.0f}s: {exc}") from exc
+            if not told:  # once: a silent wait looks like a hang
+                print(f"warehouse {database} is locked ({_holder(exc)}); waiting up to "
+                      f"{lock_timeout_s:.0f} s for it", file=sys.stderr, flush=True)
+                told = True
             time.sleep(poll_s)
     try:
         if not read_only:

@@ -38,9 +38,20 @@ def test_definitions_load(demo):
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {
         "export_files", "core_posts", "core_account_daily", "core_business_facts", "kpi_daily", "kpi_baselines",
-        "kpi_target_progress", "analytics_snapshot", "flash_report", "facebook_api", "instagram_api", "meta_ads_api",
-        "x_api", "linkedin_api", "youtube_api", "tiktok_api", "google_business_api", "ga4_api"}
+        "kpi_target_progress", "analytics_snapshot", "flash_report"}  # no API account: no `<platform>_api` asset
     assert defs.resolve_implicit_global_asset_job_def() is not None
+
+
+def test_only_platforms_with_an_api_account_get_an_api_asset(tmp_path):
+    path = write_demo(tmp_path, D(2025, 1, 1), D(2025, 1, 3))
+    text = path.read_text(encoding="utf-8").replace(
+        "accounts:\n", "accounts:\n  - {platform: twitter, account_id: '42', brand: acme, token_env: ACME_X_TOKEN}\n"
+        "  - {platform: youtube, account_id: 'UC1', brand: acme, credentials_env: {refresh_token: ACME_YT}}\n"
+        "  - {platform: linkedin, account_id: '7', brand: acme}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    defs = build_definitions(load_config(path))
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {k for k in keys if k.endswith("_api")} == {"x_api", "youtube_api"}  # linkedin is export-only
 
 
 def test_one_partition(demo):

@@ -87,7 +87,7 @@ def test_clean_demo_passes_every_check(built):
     assert result.success
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
         "non_negative_counts": True, "reported_negative_counts": True, "followers_continuity": True,
-        "accounts_have_latest_day": True, "kpis_within_bounds": True}
+        "accounts_have_latest_day": True, "api_accounts_fresh": True, "kpis_within_bounds": True}
 
 
 def test_negative_count_fails_the_blocking_check_and_stops_the_kpis(demo):
@@ -214,6 +214,32 @@ def test_account_without_data_on_the_latest_day_warns(built, tmp_path):
     assert check.metadata["day"].value == "2025-01-12"
     assert check.metadata["accounts_without_data"].value == 1
     assert check.metadata["accounts"].value.endswith("| tiktok | acme.tt |\n")
+
+
+def test_api_account_whose_data_stops_arriving_fails_the_freshness_check(built, tmp_path, monkeypatch):
+    monkeypatch.delenv("ACME_TT_TOKEN", raising=False)
+    extra = '  - {platform: tiktok, account_id: "acme.tt", brand: acme, token_env: ACME_TT_TOKEN}\n'
+    demo = Demo(built[0], tmp_path, lambda text: text.replace("targets:\n", extra + "targets:\n", 1))
+    result = demo.run(LAST_DAY, LAST_DAY)
+    assert result.success  # not blocking: the other accounts' KPIs publish
+    check = evaluation(result, "api_accounts_fresh")
+    assert not check.passed
+    assert check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.description == "1 of 1 API accounts have no API data since 2025-01-09"  # 12 Jan - 3 days
+    assert check.metadata["accounts"].value.endswith("| tiktok | acme.tt | None |\n")
+
+
+def test_stale_api_accounts_judges_each_account_by_its_last_api_day():
+    con = warehouse()
+    rows = [("api", "p1", "tiktok", "fresh", D(2025, 1, 9)), ("api", "p2", "tiktok", "stale", D(2025, 1, 8)),
+            ("export", "f1", "tiktok", "exports", D(2025, 1, 12))]  # export data does not count
+    con.executemany("INSERT INTO raw.account_daily_values VALUES (?, ?, TIMESTAMP '2025-01-12', ?, ?, ?, "
+                    "'reach', 'reach', 1)", rows)
+    accounts = [("tiktok", "fresh"), ("tiktok", "stale"), ("tiktok", "exports"), ("tiktok", "never")]
+    findings = quality.stale_api_accounts(con, accounts, D(2025, 1, 9))
+    assert findings.rows == [("tiktok", "exports", None), ("tiktok", "never", None),
+                             ("tiktok", "stale", D(2025, 1, 8))]
+    assert quality.stale_api_accounts(con, [], D(2025, 1, 9)).ok
 
 
 def test_a_row_of_nulls_or_a_known_count_is_no_data():

@@ -30,8 +30,9 @@ def cli_run(folder: Path) -> subprocess.Popen:
     env = {**os.environ, "DAGSTER_HOME": str(folder / "dagster_home"), "PYTHONUNBUFFERED": "1"}
     for name in ("SOCIALKPI_CONFIG", "SOCIALKPI_WAREHOUSE", "SOCIALKPI_EXPORTS_DIR", "SOCIALKPI_ANALYTICS_SNAPSHOT"):
         env.pop(name, None)
+    # INFO: a line per landed file, so a kill can land mid-way through the export files
     return subprocess.Popen([str(SOCIALKPI), "--config", str(folder / "socialkpi.yaml"), "run",
-                             "--start", START.isoformat(), "--end", END.isoformat()],
+                             "--start", START.isoformat(), "--end", END.isoformat(), "--log-level", "INFO"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
 
 

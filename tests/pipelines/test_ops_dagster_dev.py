@@ -169,6 +169,7 @@ def test_backfill_of_a_range_from_the_ui_builds_tables_and_runs_checks(tmp_path)
         "core_account_daily.reported_negative_counts": "SUCCEEDED",
         "core_account_daily.followers_continuity": "SUCCEEDED",
         "core_account_daily.accounts_have_latest_day": "SUCCEEDED",
+        "core_account_daily.api_accounts_fresh": "SUCCEEDED",
         "kpi_daily.kpis_within_bounds": "SUCCEEDED"}
     with duckdb.connect(str(tmp_path / "demo" / "warehouse.duckdb"), read_only=True) as con:
         days_built = con.execute("SELECT min(date), max(date), count(DISTINCT date) FROM kpi.daily").fetchall()

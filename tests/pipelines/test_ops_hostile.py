@@ -16,7 +16,7 @@ from connectors.base import load_connectors
 from pipelines.build import REFRESH_JOB, build_definitions
 from pipelines.config import ConfigError, load_config
 from pipelines.demo import write_demo
-from pipelines.schedules import range_tags
+from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG, local_day, range_tags
 from pipelines.sensors import build_drop_folder_sensor
 from transforms.exports import ingest_drop_folder
 from warehouse.connection import connect
@@ -142,7 +142,11 @@ def test_sensor_reads_non_utf8_file_names(tmp_path):
     job = build_definitions(config).resolve_job_def(REFRESH_JOB)
     sensor = build_drop_folder_sensor(config, job)
     first = sensor.evaluate_tick(dg.build_sensor_context())
-    assert len(first.run_requests) == 1
+    # the dated files cover 1-2 January 2025 (the odd name included); the undated ones the last
+    # lookback days: two runs, each over exactly its days
+    yesterday = local_day(None, config.timezone) - dt.timedelta(days=1)
+    assert [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in first.run_requests] == [
+        ("2025-01-01", "2025-01-02"), (str(yesterday - dt.timedelta(days=3)), str(yesterday))]
     assert "x/acme/export \udcff\udcfe 2025-01-02.csv" in json.loads(first.cursor)
     again = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
     assert again.run_requests == []

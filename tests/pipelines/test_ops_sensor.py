@@ -14,7 +14,13 @@ from pipelines.build import REFRESH_JOB, build_definitions
 from pipelines.config import load_config
 from pipelines.demo import write_demo
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
-from pipelines.sensors import DROP_FOLDER_SENSOR, SETTLE_SECONDS, build_drop_folder_sensor, covered_dates
+from pipelines.sensors import (
+    DROP_FOLDER_SENSOR,
+    SETTLE_SECONDS,
+    build_drop_folder_sensor,
+    covered_dates,
+    merged_ranges,
+)
 
 D = dt.date
 # "Now" for the sensor: noon UTC on 21 January 2025, so yesterday in Berlin is 20 January.
@@ -190,3 +196,41 @@ def test_the_sensor_run_lands_the_files_and_builds_their_dates(tmp_path):
         days = con.execute("SELECT min(date), max(date) FROM kpi.daily").fetchall()
     assert files == [(15,)]
     assert days == [(D(2025, 1, 1), D(2025, 1, 6))]  # the days with data
+
+
+def test_disjoint_files_start_one_run_per_range_of_exactly_their_days(demo):
+    sensor = Sensor(demo)
+    sensor.tick()
+    sensor.drop("x/acme/a_2025-01-02_2025-01-03.csv", b"a")
+    sensor.drop("x/acme/b_2025-01-04_2025-01-05.csv", b"b")  # adjacent to a: one range
+    sensor.drop("x/acme/c_2025-01-10_2025-01-11.csv", b"c")
+    sensor.drop("x/acme/d_2025-01-11_2025-01-12.csv", b"d")  # overlaps c
+    data = sensor.tick()
+    assert [window(r) for r in data.run_requests] == [(D(2025, 1, 2), D(2025, 1, 5)), (D(2025, 1, 10), D(2025, 1, 12))]
+    assert len({r.run_key for r in data.run_requests}) == 2
+
+
+def test_merged_ranges():
+    assert merged_ranges([]) == []
+    assert merged_ranges([(D(2025, 1, 9), D(2025, 1, 9)), (D(2025, 1, 1), D(2025, 1, 3)),
+                          (D(2025, 1, 2), D(2025, 1, 7)), (D(2025, 1, 8), D(2025, 1, 8))]) == [
+        (D(2025, 1, 1), D(2025, 1, 9))]
+    assert merged_ranges([(D(2025, 1, 1), D(2025, 1, 1)), (D(2025, 1, 3), D(2025, 1, 3))]) == [
+        (D(2025, 1, 1), D(2025, 1, 1)), (D(2025, 1, 3), D(2025, 1, 3))]
+
+
+def test_first_tick_after_a_landing_runs_only_the_files_dropped_since(demo):
+    """Switching the sensor on over a landed drop folder rebuilds only what arrived after the landing."""
+    instance = dg.DagsterInstance.ephemeral()
+    instance.report_runless_asset_event(dg.AssetMaterialization("export_files"))
+    landed = instance.get_latest_materialization_event(dg.AssetKey("export_files")).timestamp
+    sensor = Sensor(demo)
+    # every demo file (modified in 2025) was there when export_files landed; one file arrives after
+    new = sensor.drop("x/acme/late_2025-01-06_2025-01-07.csv", b"late",
+                      when=dt.datetime.fromtimestamp(landed + 5, dt.UTC))
+    sensor.now = dt.datetime.fromtimestamp(landed + 3600, dt.UTC)
+    data = sensor.sensor.evaluate_tick(dg.build_sensor_context(cursor=None, instance=instance))
+    assert [window(r) for r in data.run_requests] == [(D(2025, 1, 6), D(2025, 1, 7))]
+    assert data.run_requests[0].tags["socialkpi/changed_files"] == "1"
+    cursor = json.loads(data.cursor)
+    assert len(cursor) == 16 and cursor["x/acme/late_2025-01-06_2025-01-07.csv"][0] == new.stat().st_size

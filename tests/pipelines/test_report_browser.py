@@ -26,11 +26,12 @@ pytestmark = pytest.mark.skipif(
                              "the flash report browser test needs it")
 DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "report.png"
 WINDOW = "1280,3300"
-# Chromium's own background calls (component updater, time, sign-in) still go out with every flag
-# below; a page's request is anything else.
+# Chromium's own background calls (component updater, time, sign-in, and in Debian's current
+# package a www.google.com connectivity probe) still go out with every flag below; a page's
+# request is anything else.
 BROWSER_SERVICE = re.compile(r"^(clients\d*\.google\.com|update\.googleapis\.com|accounts\.google\.com|"
-                             r"[a-z0-9-]+\.gvt1\.com|safebrowsing\.googleapis\.com|"
-                             r"optimizationguide-pa\.googleapis\.com|clientservices\.googleapis\.com|www\.google\.com)$")
+                             r"www\.google\.com|[a-z0-9-]+\.gvt1\.com|safebrowsing\.googleapis\.com|"
+                             r"optimizationguide-pa\.googleapis\.com|clientservices\.googleapis\.com)$")
 
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from connectors.base import ParsedExport, PostMetricValue, PostRecord
 from tests.helpers import D, accounts, land_days, warehouse
@@ -102,8 +103,8 @@ def test_rebuilding_a_window_twice_and_overlapping_is_identical(tmp_path):
     assert con.execute("SELECT * FROM core.account_daily ORDER BY date").fetchall() == first
 
 
-def _youtube_views(con, real_exports, tmp_path, names: dict[str, str]) -> dict:
-    """Land real YouTube Studio files (as `names`: real file -> drop-folder name) into one account."""
+def _youtube_views(con, source, tmp_path, names: dict[str, str]) -> dict:
+    """Land YouTube Studio files of `source` (as `names`: file -> drop-folder name) into one account."""
     import os
     import shutil
 
@@ -113,7 +114,7 @@ def _youtube_views(con, real_exports, tmp_path, names: dict[str, str]) -> dict:
     folder = tmp_path / "exports" / "youtube" / "UCrehan"
     folder.mkdir(parents=True)
     for real, name in names.items():
-        shutil.copyfile(real_exports / "youtube" / "rehantharusha_traffic_source" / real, folder / name)
+        shutil.copyfile(source / real, folder / name)
         os.utime(folder / name, (1_740_000_000, 1_740_000_000))  # same modification day for all
     outcomes = ingest_drop_folder(con, tmp_path / "exports", load_connectors(), {}, "UTC")
     assert {o.status for o in outcomes} == {"loaded"}
@@ -135,7 +136,19 @@ def test_youtube_totals_beat_chart_data_sums_exported_the_same_day(real_exports,
     assert totals.keys() == sums.keys() and all(sums[d] <= totals[d] for d in totals)  # sums fall short...
     assert sum(sums[d] < totals[d] for d in totals) > 0  # ...on some days, so the two picks differ
     both = {"Totals.csv": "Totals.csv", "Chart data.csv": "Chart data.csv"}
-    assert _youtube_views(warehouse(), real_exports, tmp_path / "same_day", both) == totals
+    source = real_exports / "youtube" / "rehantharusha_traffic_source"
+    assert _youtube_views(warehouse(), source, tmp_path / "same_day", both) == totals
     # exported later, the Chart data file wins, as any later file does (DESIGN: later export wins)
     later = {"Totals.csv": "Totals_2025-03-27.csv", "Chart data.csv": "Chart data_2025-03-28.csv"}
-    assert _youtube_views(warehouse(), real_exports, tmp_path / "later", later) == sums
+    assert _youtube_views(warehouse(), source, tmp_path / "later", later) == sums
+
+
+def test_youtube_totals_beat_chart_data_sums_on_our_own_files(tmp_path):
+    """The same quirk on tests/transforms/fixtures/youtube_same_day (sums 950/1200/900 vs totals 1000/1200/900)."""
+    source = Path(__file__).parent / "fixtures" / "youtube_same_day"
+    both = {"Totals.csv": "Totals.csv", "Chart data.csv": "Chart data.csv"}
+    totals = {D(2025, 3, 1): 1000.0, D(2025, 3, 2): 1200.0, D(2025, 3, 3): 900.0}
+    assert _youtube_views(warehouse(), source, tmp_path / "same_day", both) == totals
+    later = {"Totals.csv": "Totals_2025-03-27.csv", "Chart data.csv": "Chart data_2025-03-28.csv"}
+    assert _youtube_views(warehouse(), source, tmp_path / "later", later) == {
+        D(2025, 3, 1): 950.0, D(2025, 3, 2): 1200.0, D(2025, 3, 3): 900.0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -11,16 +12,26 @@ from tests.helpers import D, warehouse
 from transforms.exports import dates_in_name, export_date_of, ingest_drop_folder
 
 OVERVIEW = "twitter/kaiadevintern_account_overview_analytics.csv"
+# Our own small X overview (tests/transforms/fixtures/README.md): 5 days.
+OWN_OVERVIEW = Path(__file__).parent / "fixtures" / "x_account_overview_analytics.csv"
+# Days in each overview file (hand count of their data rows).
+OVERVIEW_DAYS = {"own": 5, "corpus": 271}
+
+
+@pytest.fixture(params=["own", "corpus"])
+def overview(request) -> Path:
+    """The X overview file: ours (always there) or the real one (needs the corpus)."""
+    return OWN_OVERVIEW if request.param == "own" else request.getfixturevalue("real_exports") / OVERVIEW
 
 
 @pytest.fixture
-def drop(tmp_path, real_exports):
+def drop(tmp_path, overview):
     folder = tmp_path / "exports" / "x" / "kaia"
     folder.mkdir(parents=True)
-    shutil.copy(real_exports / OVERVIEW, folder / "account_overview_analytics.csv")
+    shutil.copy(overview, folder / "account_overview_analytics.csv")
     (folder / "empty.csv").write_bytes(b"")
     (folder / "notes.csv").write_text("name,colour\nfoo,blue\n", encoding="utf-8")
-    original = (real_exports / OVERVIEW).read_bytes()
+    original = overview.read_bytes()
     (folder / "cut.xlsx").write_bytes(b"PK\x03\x04" + original[:300])  # a download cut off mid-way
     return tmp_path / "exports"
 
@@ -29,7 +40,7 @@ def ingest(con, exports):
     return ingest_drop_folder(con, exports, load_connectors(), {}, "UTC")
 
 
-def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop):
+def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop, overview):
     con = warehouse()
     outcomes = {o.relative.rsplit("/", 1)[1]: o for o in ingest(con, drop)}
     assert outcomes["account_overview_analytics.csv"].status == "loaded"
@@ -47,8 +58,9 @@ def test_bad_files_are_quarantined_with_reasons_and_the_good_one_loads(drop):
         "cut.xlsx", "cut.xlsx.reason.txt", "empty.csv", "empty.csv.reason.txt", "notes.csv", "notes.csv.reason.txt"]
     assert "not a recognised x export" in (quarantine / "notes.csv.reason.txt").read_text()
     assert (drop / "x" / "kaia" / "account_overview_analytics.csv").exists()
-    # 271 days x 13 columns of the overview landed (hand count: 271 data rows, 13 metric columns)
-    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchall()[0][0] == 271 * 13
+    # every day x 13 metric columns of the overview landed
+    days = OVERVIEW_DAYS["own" if overview == OWN_OVERVIEW else "corpus"]
+    assert con.execute("SELECT count(*) FROM raw.account_daily_values").fetchall()[0][0] == days * 13
     statuses = dict(con.execute("SELECT status, count(*) FROM raw.export_files GROUP BY 1").fetchall())
     assert statuses == {"loaded": 1, "quarantined": 3}
 
@@ -78,14 +90,19 @@ def test_files_outside_the_layout_are_refused_and_left_in_place(tmp_path):
     assert (exports / "stray.csv").exists() and (exports / "myspace" / "a" / "f.csv").exists()
 
 
-def test_twitter_folder_is_an_alias_of_x(tmp_path, real_exports):
+def test_twitter_folder_is_an_alias_of_x(tmp_path, overview):
     folder = tmp_path / "exports" / "twitter" / "kaia"
     folder.mkdir(parents=True)
-    shutil.copy(real_exports / OVERVIEW, folder / "o.csv")
+    shutil.copy(overview, folder / "o.csv")
     con = warehouse()
     [outcome] = ingest(con, tmp_path / "exports")
     assert (outcome.platform, outcome.status) == ("x", "loaded")
     assert con.execute("SELECT DISTINCT platform FROM raw.account_daily_values").fetchall() == [("x",)]
+    if overview == OWN_OVERVIEW:  # values by hand from the fixture, including the all-zero day
+        assert con.execute("SELECT date, value FROM raw.account_daily_values WHERE source_metric = 'Impressions' "
+                           "ORDER BY date").fetchall() == [
+            (D(2025, 3, 4), 0), (D(2025, 3, 5), 1530), (D(2025, 3, 6), 990), (D(2025, 3, 7), 1204),
+            (D(2025, 3, 8), 812)]
 
 
 @pytest.mark.parametrize(("name", "expected"), [

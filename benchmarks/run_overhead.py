@@ -1,0 +1,178 @@
+"""How much of a run is overhead: wall time against the time spent in the steps that land and build.
+
+(a) `socialkpi run` in a fresh process over the demo (--days, default 548 = 18 months, 3 accounts,
+    every file landed by this run), from process start to exit, against the sum of its asset
+    steps (export_files landing, core and KPI SQL, snapshot, report) read from the run's events
+    in the Dagster instance;
+(b) a --backfill-days (default 7) backfill of kpi_daily launched over GraphQL against `dagster
+    dev` on 127.0.0.1 (what the UI's "Launch backfill" sends), from launch to the backfill's
+    completion, against the kpi_daily step of its run(s); also how many runs it took.
+
+The step time includes what Dagster does inside a step (resource set-up, events), so the ratio
+understates the overhead a little. Target: ratio <= 1.5 for (a). No timing is asserted anywhere.
+
+    .venv/bin/python benchmarks/run_overhead.py
+    .venv/bin/python benchmarks/run_overhead.py --days 90 --skip-ui
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+import dagster as dg  # noqa: E402
+import requests  # noqa: E402
+
+from pipelines.build import REFRESH_JOB  # noqa: E402
+from pipelines.demo import DEMO_TIMEZONE, write_demo  # noqa: E402
+from pipelines.runner import PLANNED_EVENTS_ENV  # noqa: E402
+from pipelines.schedules import local_day  # noqa: E402
+
+SOCIALKPI = Path(sys.executable).parent / "socialkpi"
+DAGSTER = Path(sys.executable).parent / "dagster"
+TARGET_RATIO = 1.5
+LAUNCH = """
+mutation Launch($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }"""
+STATUS = """
+query Backfill($id: String!) { partitionBackfillOrError(backfillId: $id) {
+  ... on PartitionBackfill { status runs(limit: 50) { runId status } } } }"""
+
+
+def step_seconds(instance: dg.DagsterInstance, run_id: str, only: set[str] | None = None) -> dict[str, float]:
+    """Seconds from STEP_START to STEP_SUCCESS/FAILURE of each step of a run."""
+    started: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None or (only and event.step_key not in only):
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = record.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            took[event.step_key] = record.timestamp - started[event.step_key]
+    return took
+
+
+def measure_cli(folder: Path, home: Path, start: dt.date, end: dt.date) -> dict[str, object]:
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    began = time.perf_counter()
+    done = subprocess.run([str(SOCIALKPI), "run", "--config", str(folder / "socialkpi.yaml"),
+                           "--start", str(start), "--end", str(end)], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"socialkpi run failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
+        steps = step_seconds(instance, run.run_id)
+    work = sum(steps.values())
+    return {"wall_s": wall, "steps_s": work, "ratio": wall / work, "steps": steps}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def graphql(url: str, query: str, variables: dict) -> dict:
+    response = requests.post(url, json={"query": query, "variables": variables}, timeout=30)
+    response.raise_for_status()
+    return response.json()["data"]
+
+
+def measure_ui_backfill(folder: Path, home: Path, start: dt.date, end: dt.date,
+                        timeout_s: float = 600) -> dict[str, object]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/graphql"
+    env = {**os.environ, "DAGSTER_HOME": str(home), "SOCIALKPI_CONFIG": str(folder / "socialkpi.yaml"),
+           PLANNED_EVENTS_ENV: "true"}  # as `make ui` starts it
+    log = (folder / "dagster_dev.log").open("w")
+    dev = subprocess.Popen([str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+                           cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if graphql(url, "query { assetNodes { id } }", {})["assetNodes"]:
+                    break
+            except (requests.ConnectionError, requests.Timeout, KeyError, TypeError):
+                pass
+            if time.monotonic() > deadline or dev.poll() is not None:
+                raise SystemExit(f"dagster dev did not come up; see {folder / 'dagster_dev.log'}")
+            time.sleep(0.5)
+        days = [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+        began = time.perf_counter()
+        launched = graphql(url, LAUNCH, {"params": {"assetSelection": [{"path": ["kpi_daily"]}],
+                                                    "partitionNames": days, "fromFailure": False, "tags": []}})
+        backfill_id = launched["launchPartitionBackfill"]["backfillId"]
+        while True:
+            state = graphql(url, STATUS, {"id": backfill_id})["partitionBackfillOrError"]
+            if state["status"] not in ("REQUESTED", "CANCELING"):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("the backfill did not finish in time")
+            time.sleep(0.5)
+        wall = time.perf_counter() - began
+    finally:
+        os.killpg(dev.pid, signal.SIGINT)  # the session this script started; Ctrl-C is what dagster dev expects
+        try:
+            dev.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(dev.pid, signal.SIGKILL)
+            dev.wait(timeout=30)
+        log.close()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        work = sum(sum(step_seconds(instance, r["runId"], {"kpi_daily"}).values()) for r in state["runs"])
+    return {"status": state["status"], "runs": len(state["runs"]), "wall_s": wall, "steps_s": work,
+            "ratio": wall / work if work else float("inf")}
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=548, help="days of demo data (default 548: 18 months)")
+    parser.add_argument("--backfill-days", type=int, default=7)
+    parser.add_argument("--skip-ui", action="store_true", help="only (a): no dagster dev")
+    args = parser.parse_args(argv)
+    end = local_day(None, DEMO_TIMEZONE) - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=args.days - 1)
+    folder = Path(tempfile.mkdtemp(prefix="socialkpi-overhead-"))
+    try:
+        write_demo(folder, start, end)
+        home = folder / "dagster_home"
+        home.mkdir()
+        shutil.copy(ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+        figures: dict[str, object] = {"days": args.days}
+        cli = measure_cli(folder, home, start, end)
+        figures["cli"] = cli
+        print(f"(a) socialkpi run, {args.days} days x 3 accounts: {cli['wall_s']:.1f} s wall, "
+              f"{cli['steps_s']:.1f} s in the steps: ratio {cli['ratio']:.2f} (target <= {TARGET_RATIO})")
+        slowest = sorted(cli["steps"].items(), key=lambda kv: -kv[1])[:5]
+        print("    slowest steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in slowest))
+        if not args.skip_ui:
+            ui = measure_ui_backfill(folder, home, end - dt.timedelta(days=args.backfill_days - 1), end)
+            figures["ui"] = ui
+            print(f"(b) UI-style backfill of kpi_daily, {args.backfill_days} days: {ui['status']} in "
+                  f"{ui['runs']} run(s), {ui['wall_s']:.1f} s from launch to done, {ui['steps_s']:.1f} s in "
+                  f"kpi_daily: ratio {ui['ratio']:.1f}")
+        return figures
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

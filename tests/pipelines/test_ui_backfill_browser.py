@@ -1,0 +1,89 @@
+"""A 7-day backfill of kpi_daily launched from the Dagster UI in headless Chromium, as a person does it.
+
+`dagster dev` (webserver + daemon) runs on 127.0.0.1 over a demo built by `socialkpi run` into the
+same instance; Playwright drives Debian's Chromium (no browser download): asset page ->
+"Materialize…" -> a custom partition range -> "Launch backfill". The backfill must finish as ONE
+successful run covering exactly the 7 days (the single-run backfill policy), and the run page
+must show it. The daemon looks at backfills every 30 s, hence the generous timeout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.demo import DEMO_TIMEZONE, write_demo
+from pipelines.schedules import local_day
+from tests.pipelines.test_ops_dagster_dev import PROJECT, DagsterDev
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extras: pip install -e .[dev]")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium): "
+                             "the UI backfill test needs it")
+
+TIMEOUT_S = 300
+# Like `socialkpi demo`: data ends yesterday, so the UI's default "last 90 days" view holds it all.
+YESTERDAY = local_day(None, DEMO_TIMEZONE) - dt.timedelta(days=1)
+BUILT = (YESTERDAY - dt.timedelta(days=11), YESTERDAY)
+BACKFILL = (YESTERDAY - dt.timedelta(days=6), YESTERDAY)  # 7 days
+BACKFILLS = """
+query { partitionBackfillsOrError(limit: 5) { __typename
+  ... on PartitionBackfills { results { id status assetSelection { path }
+      runs(limit: 20) { runId status tags { key value } } } } } }"""
+
+
+def test_seven_day_backfill_of_kpi_daily_from_the_ui_is_one_successful_run(tmp_path, monkeypatch):
+    deadline = time.monotonic() + TIMEOUT_S
+    config = write_demo(tmp_path / "demo", *BUILT)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    assert main(["run", "--config", str(config), "--start", str(BUILT[0]), "--end", str(BUILT[1])]) == 0
+
+    dev = DagsterDev(home, config, tmp_path / "dagster_dev.log")
+    try:
+        dev.wait_until_ready(deadline)
+        base = dev.url.removesuffix("/graphql")
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{base}/assets/kpi_daily", wait_until="networkidle")
+            survey = page.get_by_role("button", name="Skip")  # Dagster's first-visit newsletter dialog
+            if survey.count():
+                survey.click()
+            page.get_by_role("button", name="Materialize…").click()
+            dialog = page.get_by_role("dialog")
+            partitions = dialog.get_by_placeholder("No matching partitions")
+            partitions.fill(f"[{BACKFILL[0]}...{BACKFILL[1]}]")
+            partitions.press("Enter")
+            dialog.get_by_text("7 partitions").wait_for()
+            dialog.get_by_text("Backfills all partitions in a single run.").wait_for()
+            dialog.get_by_role("button", name="Launch backfill").click()
+
+            backfill = None
+            while time.monotonic() < deadline:
+                results = dev.graphql(BACKFILLS)["partitionBackfillsOrError"]["results"]
+                backfill = results[0] if results else None
+                if backfill and backfill["status"] not in ("REQUESTED", "CANCELING"):
+                    break
+                time.sleep(1)
+            assert backfill is not None and backfill["status"] == "COMPLETED_SUCCESS", (
+                backfill, (tmp_path / "dagster_dev.log").read_text()[-5000:])
+            assert backfill["assetSelection"] == [{"path": ["kpi_daily"]}]
+            [run] = backfill["runs"]  # one run for the 7 days
+            assert run["status"] == "SUCCESS"
+            tags = {t["key"]: t["value"] for t in run["tags"]}
+            assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+                BACKFILL[0].isoformat(), BACKFILL[1].isoformat())
+
+            page.goto(f"{base}/runs/{run['runId']}", wait_until="networkidle")
+            page.get_by_text("Success", exact=True).first.wait_for()
+            browser.close()
+    finally:
+        dev.stop()
