@@ -228,9 +228,13 @@ def print_conflicts(con: object) -> None:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    """Remove what an account or one file landed; the files are moved to <exports_dir>/_forgotten/."""
+    """Remove what an account or one file landed, then rebuild the days it covered.
+
+    The files are moved to <exports_dir>/_forgotten/ (dropping them again restores them); the
+    `refresh` job then runs over the days concerned, so core, KPIs and the analysts' snapshot
+    equal never having landed them.
+    """
     from pipelines.resources import SocialKpi
-    from transforms.core import build_business_facts, build_core
     from transforms.ownership import ForgetError, forget_account, forget_file
 
     config = load_config(args.config)
@@ -250,18 +254,14 @@ def cmd_forget(args: argparse.Namespace) -> int:
         except ForgetError as exc:
             print(str(exc), file=sys.stderr)
             return 1
-        if forgotten.first_day is not None:
-            # core is rebuilt from what is left in raw; the KPIs at the next run over those days
-            subjects = [(s, b.id, s != b.id) for b in config.brands for s in [b.id, *(c.id for c in b.competitors)]]
-            build_core(con, forgotten.first_day, forgotten.last_day)
-            build_business_facts(con, forgotten.first_day, forgotten.last_day, subjects)
     for moved in forgotten.files:
         print(f"moved to {moved} (drop it into a folder again to load it)")
     print(f"removed {forgotten.rows} landed rows")
-    if forgotten.first_day is not None:
-        print(f"core rebuilt for {forgotten.first_day} .. {forgotten.last_day}; rebuild the KPIs of those days with "
-              f"`socialkpi run --start {forgotten.first_day} --end {forgotten.last_day}`")
-    return 0
+    if forgotten.first_day is None:
+        return 0
+    first = max(forgotten.first_day, config.start_date)
+    print(f"rebuilding {first} .. {forgotten.last_day} without them")
+    return run_pipeline(config, first, forgotten.last_day).exit_code
 
 
 def print_problems(config: Config) -> None:
