@@ -113,7 +113,7 @@ def print_kpis(config: Config, end: dt.date) -> None:
     """
     import duckdb
 
-    from transforms.report import SUMMARY_KPIS, Coverage, default_period, period_summary
+    from transforms.report import SUMMARY_KPIS, coverage_of, default_period, period_summary
 
     with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
         for brand in config.brands:
@@ -124,7 +124,8 @@ def print_kpis(config: Config, end: dt.date) -> None:
             for row in period_summary(con, brand.id, period):
                 table.setdefault((row["platform"], row["account_id"]), {})[row["kpi"]] = row
             print(f"\n{brand.name}: KPIs for {period.label} (rates in %, on the daily scale; "
-                  "* = partial: fewer accounts or days than in scope):")
+                  "* = partial: fewer accounts or days than in scope; - = no value: an input the KPI "
+                  "needs is missing, e.g. Meta exports carry no follower totals):")
             print(f"{'platform':<10} {'account':<20}" + "".join(f"{k:>26}" for k in SUMMARY_KPIS))
             for (platform, account), values in table.items():
                 cells = []
@@ -132,8 +133,8 @@ def print_kpis(config: Config, end: dt.date) -> None:
                     row = values.get(kpi)
                     value = None if row is None else row["value"]
                     text = "-" if value is None else (f"{value:,.2f}" if "rate" in kpi else f"{value:,.0f}")
-                    if row is not None and not Coverage(row["days_in_period"], row["days_counted"],
-                                                        row["accounts_in_scope"], row["accounts_counted"]).complete:
+                    # a missing value is "-", not partial: only a figure can stand on too little
+                    if value is not None and not coverage_of(row).complete:
                         text += "*"
                     cells.append(f"{text:>26}")
                 print(f"{platform:<10} {account:<20}" + "".join(cells))

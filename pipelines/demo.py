@@ -2,7 +2,7 @@
 
 The files are written exactly as the platforms export them (Meta Business Suite daily files in
 UTF-16LE with `sep=,` and a title line, its per-post CSV in UTF-8 with BOM, X Premium account
-overview and content CSVs), so the demo exercises the real parsers end to end. Deterministic:
+overview and per-post content CSVs), so the demo exercises the real parsers end to end. Deterministic:
 the same seed gives byte-identical files.
 """
 
@@ -162,6 +162,9 @@ def _meta_posts(folder: Path, account: DemoAccount, days: list[dt.date], rng: ra
 
 
 def _x_files(folder: Path, account: DemoAccount, days: list[dt.date], rng: random.Random) -> None:
+    # The posts first, so the overview's "Create Post" of a day is the number of that day's posts
+    # in the content export, as in a real pair of exports.
+    posts_on = {day: rng.choice((0, 0, 1, 1, 2)) for day in days}
     # X Premium account overview: one row per day, newest first, dates like "Fri, Mar 21, 2025".
     header = ["Date", "Impressions", "Likes", "Engagements", "Bookmarks", "Shares", "New follows", "Unfollows",
               "Replies", "Reposts", "Profile visits", "Create Post", "Video views", "Media views"]
@@ -173,8 +176,32 @@ def _x_files(folder: Path, account: DemoAccount, days: list[dt.date], rng: rando
         rows.append([day.strftime("%a, %b %d, %Y").replace(" 0", " "), impressions, likes,
                      likes + replies + reposts + bookmarks + rng.randint(5, 40), bookmarks, rng.randint(0, 3),
                      rng.randint(3, 25), rng.randint(0, 8), replies, reposts, rng.randint(5, 40),
-                     rng.randint(0, 3), rng.randint(0, 200), rng.randint(0, 300)])
+                     posts_on[day], rng.randint(0, 200), rng.randint(0, 300)])
     (folder / "account_overview_analytics.csv").write_text(_csv_text(rows), encoding="utf-8")
+    _x_posts(folder, account, posts_on, rng)
+
+
+def _x_posts(folder: Path, account: DemoAccount, posts_on: dict[dt.date, int], rng: random.Random) -> None:
+    # X Premium content export (early-2025 header): one row per post, newest first, dates like
+    # "Thu Mar 20 2025", post text HTML-escaped, lifetime counters as of the end date in its name.
+    header = ["Post id", "Date", "Post text", "Link", "Impressions", "Likes", "Engagements", "Bookmarks", "Share",
+              "New follows", "Replies", "Reposts", "Profile visits", "Detail expands", "Url clicks",
+              "Hashtag clicks", "Permalink clicks"]
+    rows: list[list[object]] = [header]
+    days = sorted(posts_on)
+    for n, day in reversed(list(enumerate(days))):
+        for k in range(posts_on[day]):
+            post_id = 1_900_000_000_000_000_000 + n * 10 + k
+            impressions = rng.randint(200, 3000)
+            likes, replies = rng.randint(0, 40), rng.randint(0, 8)
+            reposts, bookmarks, shares = rng.randint(0, 10), rng.randint(0, 4), rng.randint(0, 2)
+            clicks = rng.randint(0, 30)
+            rows.append([post_id, day.strftime("%a %b %d %Y"), f"Acme update {n}.{k} &amp; more",
+                         f"https://x.com/{account.account_id}/status/{post_id}", impressions, likes,
+                         likes + replies + reposts + bookmarks + shares + clicks, bookmarks, shares,
+                         rng.randint(0, 3), replies, reposts, rng.randint(0, 10), rng.randint(0, 20), clicks, 0, 0])
+    name = f"account_analytics_content_{days[0].isoformat()}_{days[-1].isoformat()}.csv"
+    (folder / name).write_text(_csv_text(rows), encoding="utf-8")
 
 
 def write_demo(directory: Path, start: dt.date = DEMO_START, end: dt.date = DEMO_END, seed: int = 42) -> Path:

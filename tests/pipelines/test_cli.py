@@ -19,7 +19,7 @@ def test_demo_prints_kpis_for_every_sample_account(demo, capsys):
     out = capsys.readouterr().out
     for account in ("100000000000001", "17841400000000001", "acme"):
         assert f"{account}" in out and "days=90" in out
-    assert "loaded: 15" in out
+    assert "loaded: 16" in out
 
 
 def test_sql_reads_the_snapshot_and_nothing_else(demo, capsys, tmp_path):

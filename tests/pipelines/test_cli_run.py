@@ -60,7 +60,7 @@ def test_clean_run_is_the_refresh_job_with_checks_and_a_summary(demo, capsys):
     assert run(demo, LAST) == EXIT_OK
     out = capsys.readouterr().out
     assert "checks: 6 passed, 0 warned, 0 failed" in out
-    assert "files: 0 loaded, 0 quarantined, 0 refused, 0 skipped, 0 conflicts, 15 already loaded" in out
+    assert "files: 0 loaded, 0 quarantined, 0 refused, 0 skipped, 0 conflicts, 16 already loaded" in out
     assert "partitions built: 1" in out
     assert "[1/15] export_files succeeded" in out  # plain progress lines: pytest's stdout is no terminal
     assert "exit code 0" in out

@@ -74,7 +74,7 @@ def test_range_reruns_and_overlaps_leave_the_warehouse_identical(demo):
     with duckdb.connect(str(demo.warehouse_path), read_only=True) as con:
         assert snapshot(con) == first
         files = con.execute("SELECT status, count(*) FROM raw.export_files GROUP BY 1").fetchall()
-    assert files == [("loaded", 15)]  # 2 x (6 daily files + 1 post export) + 1 X overview, landed once
+    assert files == [("loaded", 16)]  # 2 x (6 daily files + 1 post export) + X overview and content, landed once
     # the analyst snapshot holds the KPI tables and no raw payloads
     with duckdb.connect(str(demo.snapshot_path), read_only=True) as con:
         schemas = {r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}

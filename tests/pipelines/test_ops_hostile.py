@@ -109,8 +109,10 @@ def test_quotes_and_sql_in_ids_names_and_file_names_are_only_data(tmp_path):
                               "ORDER BY 1").fetchall()
     assert files[f"x/{HOSTILE_ID}/{HOSTILE_FILE}"] == "loaded"
     assert files[f"x/{HOSTILE_ID}/junk {HOSTILE_FILE}"] == "quarantined"
-    assert set(files) == {"x/acme/account_overview_analytics.csv", f"x/{HOSTILE_ID}/{HOSTILE_FILE}",
-                          f"x/{HOSTILE_ID}/junk {HOSTILE_FILE}"}  # nothing read through the links
+    # nothing read through the links
+    assert set(files) == {"x/acme/account_overview_analytics.csv",
+                          "x/acme/account_analytics_content_2025-01-01_2025-01-03.csv",
+                          f"x/{HOSTILE_ID}/{HOSTILE_FILE}", f"x/{HOSTILE_ID}/junk {HOSTILE_FILE}"}
     assert refused == [("x/acme/link.csv",)]  # the file link is refused by name; the folder link never entered
     # the unparsable file and its reason sit in the quarantine, inside the drop folder
     quarantined = config.exports_path / "_quarantine" / "x" / HOSTILE_ID
@@ -128,7 +130,8 @@ def test_symlinked_account_folder_is_not_followed_by_the_drop_folder(tmp_path):
     with connect(config.warehouse_path) as con:
         outcomes = ingest_drop_folder(con, config.exports_path, load_connectors(), {}, "UTC")
     assert not [o for o in outcomes if "acme2" in o.relative]
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["account_overview_analytics.csv"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["account_analytics_content_2025-01-01_2025-01-02.csv",
+                                                           "account_overview_analytics.csv"]
 
 
 def test_sensor_reads_non_utf8_file_names(tmp_path):
@@ -159,7 +162,7 @@ def test_non_utf8_file_name_does_not_stop_the_other_files(tmp_path):
         handle.write(overview.replace(b"\n", b"\r\n"))
     with connect(config.warehouse_path) as con:
         outcomes = ingest_drop_folder(con, config.exports_path, load_connectors(), {}, "UTC")
-    assert sum(o.status == "loaded" for o in outcomes) == 15
+    assert sum(o.status == "loaded" for o in outcomes) == 16
     [refused] = [o for o in outcomes if "copy" in o.relative]
     assert refused.status == "refused" and "not valid UTF-8" in refused.reason
     assert (os.fsencode(config.exports_path / "x" / "acme") + b"/copy \xff.csv") in [

@@ -83,7 +83,7 @@ def test_first_tick_covers_every_file_then_nothing_changed(demo):
     assert window(data.run_requests[0]) == (D(2025, 1, 1), D(2025, 1, 20))
     assert data.run_requests[0].asset_selection is None  # the whole refresh job
     cursor = json.loads(data.cursor)
-    assert len(cursor) == 15
+    assert len(cursor) == 16
     size, mtime = cursor["facebook/100000000000001/Reach.csv"]
     assert size == (demo.exports_path / "facebook/100000000000001/Reach.csv").stat().st_size
     assert mtime == int(EARLIER.timestamp() * 1e9)
@@ -169,7 +169,7 @@ def test_deleted_file_leaves_the_cursor_and_starts_nothing(demo):
     (demo.exports_path / "x/acme/account_overview_analytics.csv").unlink()
     data = sensor.tick()
     assert data.run_requests == []
-    assert len(json.loads(data.cursor)) == 14
+    assert len(json.loads(data.cursor)) == 15
 
 
 def test_missing_drop_folder_is_a_skip_not_an_error(tmp_path):
@@ -194,7 +194,7 @@ def test_the_sensor_run_lands_the_files_and_builds_their_dates(tmp_path):
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         files = con.execute("SELECT count(*) FROM raw.export_files WHERE status = 'loaded'").fetchall()
         days = con.execute("SELECT min(date), max(date) FROM kpi.daily").fetchall()
-    assert files == [(15,)]
+    assert files == [(16,)]
     assert days == [(D(2025, 1, 1), D(2025, 1, 6))]  # the days with data
 
 
@@ -233,4 +233,4 @@ def test_first_tick_after_a_landing_runs_only_the_files_dropped_since(demo):
     assert [window(r) for r in data.run_requests] == [(D(2025, 1, 6), D(2025, 1, 7))]
     assert data.run_requests[0].tags["socialkpi/changed_files"] == "1"
     cursor = json.loads(data.cursor)
-    assert len(cursor) == 16 and cursor["x/acme/late_2025-01-06_2025-01-07.csv"][0] == new.stat().st_size
+    assert len(cursor) == 17 and cursor["x/acme/late_2025-01-06_2025-01-07.csv"][0] == new.stat().st_size

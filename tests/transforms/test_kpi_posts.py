@@ -31,6 +31,7 @@ from tests.helpers import D, accounts, land_days, warehouse
 from transforms.core import build_core
 from transforms.exports import ingest_drop_folder
 from transforms.kpis import ReportingCurrency, build_kpi_daily, write_catalogue
+from transforms.report import Coverage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "posts"
 ACCOUNTS = [("x", "acme_x"), ("tiktok", "acme_tt"), ("facebook", "100000000000009"), ("youtube", "acme_yt"),
@@ -146,10 +147,13 @@ def test_engagement_rate_per_post_on_a_day_with_three_posts(con):
     # facebook and youtube posts have no followers at publication: they leave the brand's mean
     assert kpi_row(con, "facebook", "100000000000009", D(2025, 3, 3)) == (N, N, 0, 1, 0)
     assert kpi_row(con, "all", "all", D(2025, 3, 3)) == approx(((7.2 + 32.84 + 8.0) / 5, 7.2 + 32.84 + 8.0, 5, 5, 3))
-    # over the week: the mean over all six posts with a rate
-    week = con.execute("SELECT value, days_counted, accounts_counted FROM kpi.weekly WHERE platform = 'x' "
-                       "AND account_id = 'all' AND kpi = 'engagement_rate_per_post'").fetchall()
-    assert week == [approx(((7.2 + 39 / 1010 * 100) / 4, 2, 1))]
+    # over the week: the mean over all six posts with a rate; days_counted is NULL (posts on 2 of the
+    # 7 days: the other 5 had no post, which is not missing data), so the figure is not partial
+    week = con.execute("SELECT value, days_in_period, days_counted, accounts_in_scope, accounts_counted "
+                       "FROM kpi.weekly WHERE platform = 'x' AND account_id = 'all' "
+                       "AND kpi = 'engagement_rate_per_post'").fetchall()
+    assert week == [approx(((7.2 + 39 / 1010 * 100) / 4, 7, None, 1, 1))]
+    assert Coverage(*week[0][1:]).complete
 
 
 def test_a_newer_snapshot_updates_the_day_of_publication(con):
