@@ -5,7 +5,7 @@
   media: {data, paging: {cursors}}, id}, "id": via}` [docs: developers.facebook.com/docs/
   instagram-platform/instagram-graph-api/reference/ig-user/business_discovery]; `paging.cursors.after`
   only while more media follow. A private, personal or unknown username -> HTTP 400 Graph error
-  110/2207013 "Cannot find User" [unverified subcode]. Token: `access_token` must be IG_TOKEN.
+  110/2207013 "Cannot find User" [unverified subcode]. Token: `access_token` must be in `ig_tokens`.
 - YouTube Data API v3: `/youtube/v3/channels?forHandle|id` (statistics as strings,
   hiddenSubscriberCount), `/youtube/v3/playlistItems?playlistId=UU...` (newest first,
   `nextPageToken`), `/youtube/v3/videos?id=a,b` [docs: developers.google.com/youtube/v3/docs];
@@ -89,6 +89,7 @@ class PublicProfilesEmulator:
         self.throttled: dict[str, int] = {}
         self._used: dict[str, int] = {}
         self.page_size = 100
+        self.ig_tokens = {IG_TOKEN}  # the brand's own IG token asks Business Discovery
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -116,7 +117,7 @@ class PublicProfilesEmulator:
         if throttle is not None:
             return throttle
         if platform == "instagram":
-            if request.param("access_token") != IG_TOKEN:
+            if request.param("access_token") not in self.ig_tokens:
                 return Reply(400, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
                                              "code": 190}})
             return self._business_discovery(request, parts[1])
