@@ -323,7 +323,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     registry = load_connectors()
     timezones = {(registry[a.platform].platform, a.account_id): config.account_timezone(a) for a in config.accounts}
     with SocialKpi(config_path=str(config.source)).warehouse() as con:
-        landed = replay(con, registry, args.start, args.end, timezones, config.timezone)
+        # competitor accounts are normalised by their public-profile client
+        competitors = {(registry[a.platform].platform, a.account_id): {"competitor": a.api_options["competitor"]}
+                       for a in config.accounts if "competitor" in a.api_options}
+        landed = replay(con, registry, args.start, args.end, timezones, config.timezone, competitors)
     for account, records in sorted(landed.items()):
         print(f"re-normalised {account}: {records} records")
     if not landed:

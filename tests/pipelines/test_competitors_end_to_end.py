@@ -27,10 +27,11 @@ from tests.fakes.competitors import IG_TOKEN, X_BEARER, PublicPost, PublicProfil
 from tests.fakes.meta import VALID_TOKEN as META_TOKEN
 from tests.fakes.meta import FakeIgUser
 from tests.helpers import warehouse
-from transforms.api import ApiPull, land_api_pull
+from transforms.api import ApiPull, land_api_pull, replay
 from transforms.core import build_core
 from transforms.kpis import build_kpi_daily, write_catalogue
 from transforms.report import load_report, period_of
+from warehouse.snapshot import publish_snapshot
 
 pytest_plugins = ["tests.fakes.competitors", "tests.fakes.meta"]
 
@@ -277,3 +278,28 @@ def test_pipeline_pulls_competitors_and_a_private_handle_does_not_fail_the_step(
                              ("instagram", "initech", 2000), ("x", "globex_x", 1000), ("x", "initech_x", 400)]
         assert con.execute("SELECT competitor_id, brand_id FROM core.brand_competitors ORDER BY 1").fetchall() == [
             ("globex", "acme"), ("initech", "acme")]
+
+
+def test_replay_renormalises_competitor_pages_with_their_client(benchmarked, tmp_path):
+    con, _ = benchmarked
+    before = con.execute("SELECT account_id, date, metric, value FROM raw.account_daily_values "
+                         "WHERE account_id IN ('globex', 'initech_x') ORDER BY ALL").fetchall()
+    con.execute("DELETE FROM raw.account_daily_values WHERE account_id IN ('globex', 'initech_x')")
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    options = {(a.platform, a.account_id): {"competitor": a.api_options["competitor"]}
+               for a in config.accounts if "competitor" in a.api_options}
+    landed = replay(con, load_connectors(), D(2026, 11, 1), D(2026, 11, 30), {}, "UTC", options)
+    assert landed["instagram/globex"] > 0 and landed["x/initech_x"] > 0
+    after = con.execute("SELECT account_id, date, metric, value FROM raw.account_daily_values "
+                        "WHERE account_id IN ('globex', 'initech_x') ORDER BY ALL").fetchall()
+    assert after == before
+    assert ("globex", DAY, "followers", 5100) in after
+
+
+def test_the_analysts_snapshot_has_the_benchmarks(benchmarked, tmp_path):
+    con, _ = benchmarked
+    publish_snapshot(con, tmp_path / "analytics.duckdb")
+    with duckdb.connect(str(tmp_path / "analytics.duckdb"), read_only=True) as snapshot:
+        assert snapshot.execute("SELECT competitor_value FROM kpi.competitor_benchmarks WHERE period = 'day' "
+                                "AND period_start = ? AND platform = 'instagram' AND kpi = 'followers' "
+                                "AND competitor_id = 'initech'", [DAY]).fetchall() == [(1950,)]
