@@ -30,7 +30,14 @@ brands:
   - id: "acme"
     name: "Acme"
     mention_keywords: ["acme", "#acme"]
-    competitors: [{{id: "globex", name: "Globex", mention_keywords: ["globex"]}}]
+    competitors:
+      - id: "globex"
+        name: "Globex"
+        mention_keywords: ["globex"]
+        # accounts:                # public data for kpi.competitor_benchmarks (docs/api.md)
+        #   - {{platform: instagram, handle: "globex"}}   # asked through acme's own IG account
+        #   - {{platform: x, handle: "globex", token_env: "X_APP_BEARER"}}
+        #   - {{platform: youtube, handle: "@globex", token_env: "YT_API_KEY"}}
 accounts:
   - platform: "instagram"        # facebook, instagram, x (alias: twitter), linkedin, youtube, tiktok, ...
     account_id: "17841400000000000"
