@@ -303,3 +303,20 @@ def test_the_analysts_snapshot_has_the_benchmarks(benchmarked, tmp_path):
         assert snapshot.execute("SELECT competitor_value FROM kpi.competitor_benchmarks WHERE period = 'day' "
                                 "AND period_start = ? AND platform = 'instagram' AND kpi = 'followers' "
                                 "AND competitor_id = 'initech'", [DAY]).fetchall() == [(1950,)]
+
+
+def test_week_benchmarks_follow_the_period_rule(benchmarked):
+    con, _ = benchmarked
+    rows = dict(((kpi, competitor), tuple(rest)) for kpi, competitor, *rest in con.execute("""
+        SELECT kpi, competitor_id, brand_value, competitor_value, competitor_average, period_end
+        FROM kpi.competitor_benchmarks
+        WHERE brand_id = 'acme' AND period = 'week' AND period_start = '2026-11-16' AND platform = 'instagram'
+        """).fetchall())
+    week_end = D(2026, 11, 22)
+    # followers is a level: the week's last day with data (11-20)
+    assert rows[("followers", "globex")] == (10100, 5100, 3525, week_end)
+    # posts are summed over the week: acme 2; globex g2 (11-19) + g1 (11-20) = 2; initech 2 -> 2
+    assert rows[("posts_published", "globex")] == (2, 2, 2, week_end)
+    # per post over the week's posts: globex (110 + 66) / 2 = 88 (g2 at its latest snapshot: 60 + 6);
+    # initech 40 (i2 hides likes) -> (88 + 40) / 2 = 64; acme (320 + 180) / 2 = 250
+    assert rows[("engagements_per_post", "globex")] == (250, 88, 64, week_end)
