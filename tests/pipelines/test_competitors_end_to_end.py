@@ -23,7 +23,7 @@ from pipelines.config import load_config
 from pipelines.report import render_report
 from pipelines.resources import sync_config
 from tests.fakes import FakeClock
-from tests.fakes.competitors import IG_TOKEN, X_BEARER, PublicPost, PublicProfile
+from tests.fakes.competitors import IG_TOKEN, X_BEARER, PublicPost, PublicProfile, PublicProfilesEmulator
 from tests.fakes.meta import VALID_TOKEN as META_TOKEN
 from tests.fakes.meta import FakeIgUser
 from tests.helpers import warehouse
@@ -128,17 +128,27 @@ def nightly_pull(con, config, public_profiles, now: dt.datetime) -> list[str]:
     return notes
 
 
-@pytest.fixture
-def benchmarked(tmp_path, public_profiles, monkeypatch):
-    monkeypatch.setenv("ACME_IG_TOKEN", IG_TOKEN)
-    monkeypatch.setenv("X_APP_BEARER", X_BEARER)
-    config = write_config(tmp_path, public_profiles.url)
-    con = warehouse()
-    sync_config(con, config, load_connectors())
-    seed(public_profiles, {"globex": 5000, "initech": 2000, "globex_x": 1000, "initech_x": 400})
-    notes = nightly_pull(con, config, public_profiles, dt.datetime(2026, 11, 20, 5, tzinfo=UTC))
-    seed(public_profiles, {"globex": 5100, "initech": 1950, "globex_x": 1010, "initech_x": 400})
-    notes += nightly_pull(con, config, public_profiles, dt.datetime(2026, 11, 21, 5, tzinfo=UTC))
+@pytest.fixture(scope="module")
+def public_emulator():
+    emulator = PublicProfilesEmulator()
+    with emulator.server:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def benchmarked(tmp_path_factory, public_emulator):
+    """Built once for the module (the tests only read it; the replay test restores what it deletes)."""
+    public_profiles = public_emulator
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("ACME_IG_TOKEN", IG_TOKEN)
+        monkeypatch.setenv("X_APP_BEARER", X_BEARER)
+        config = write_config(tmp_path_factory.mktemp("benchmarked"), public_profiles.url)
+        con = warehouse()
+        sync_config(con, config, load_connectors())
+        seed(public_profiles, {"globex": 5000, "initech": 2000, "globex_x": 1000, "initech_x": 400})
+        notes = nightly_pull(con, config, public_profiles, dt.datetime(2026, 11, 20, 5, tzinfo=UTC))
+        seed(public_profiles, {"globex": 5100, "initech": 1950, "globex_x": 1010, "initech_x": 400})
+        notes += nightly_pull(con, config, public_profiles, dt.datetime(2026, 11, 21, 5, tzinfo=UTC))
     # the brand's own accounts: instagram p1 (likes 300, comments 20, shares 5, saves 7), p2 (180, 0, 0, 0)
     ig = ApiAccount("instagram", ACME_IG, "UTC")
     land(con, ig, D(2026, 11, 18), DAY, brand_records(
