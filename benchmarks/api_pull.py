@@ -9,6 +9,10 @@ clients react as in production. Each account pulls yesterday through `transforms
 (the platform's lookback included), MAX_CONCURRENT_ACCOUNTS at a time per platform, all
 platforms at once (one Dagster step each).
 
+The emulators run in a child process (`--in-process` keeps them in this one): the clients and
+the nine emulators would otherwise share one interpreter, and the emulators' CPU time (JSON,
+HTTP parsing) would be counted as the clients' wall time.
+
 Prints wall time; the lower bound (the larger of the rate-limit bound and the latency bound);
 wall / bound; requests per account-day; retries (throttled answers); failed accounts.
 - rate-limit bound: for each enforced limit of L requests per window W (scaled) and the n
@@ -28,12 +32,14 @@ import collections
 import dataclasses
 import datetime as dt
 import math
+import multiprocessing
 import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,6 +284,31 @@ def start_fleet(stack: ExitStack, per_platform: dict[str, int], today: dt.date, 
     return Fleet(wrappers, accounts)
 
 
+@dataclasses.dataclass
+class Served:
+    """What the emulators counted: per platform, its requests per token/app and per account, the
+    throttled answers and the limits it enforced."""
+
+    counts: collections.Counter[tuple[str, str]]
+    per_account: collections.Counter[str]
+    throttled: int
+    limits: tuple[Limit, ...]
+
+    @classmethod
+    def of(cls, wrapper: Throttled) -> Served:
+        return cls(wrapper.counts, wrapper.per_account, wrapper.throttled, wrapper.limits)
+
+
+def _serve_fleet(conn: Connection, per_platform: dict[str, int], today: dt.date,
+                 scale: float, latency: float) -> None:
+    """Child process: run the emulators, send the accounts, serve until told to stop, send the counts."""
+    with ExitStack() as stack:
+        fleet = start_fleet(stack, per_platform, today, scale, latency)
+        conn.send(fleet.accounts)
+        conn.recv()
+        conn.send({p: Served.of(w) for p, w in fleet.wrappers.items()})
+
+
 def spread(total: int) -> dict[str, int]:
     """`total` accounts over the nine platforms, as evenly as possible."""
     base, extra = divmod(total, len(PLATFORMS))
@@ -306,29 +337,50 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds before every answer")
     parser.add_argument("--time-scale", type=float, default=60.0, help="limit windows are divided by this")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the emulators in this process (they then share its CPU time with the clients)")
     args = parser.parse_args(argv)
 
     registry = load_connectors()
     today = dt.datetime.now(dt.UTC).date()
     day = today - dt.timedelta(days=1)
     per_platform = spread(args.accounts)
-    with ExitStack() as stack:
-        fleet = start_fleet(stack, per_platform, today, args.time_scale, args.latency)
+    def pull_all(accounts: dict[str, list[ApiAccount]]) -> tuple[float, dict[str, tuple[int, dict[str, str]]]]:
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(PLATFORMS)) as pool:
-            results = {p: pool.submit(pull_platform, p, fleet.accounts[p], day, registry) for p in PLATFORMS}
+            results = {p: pool.submit(pull_platform, p, accounts[p], day, registry) for p in PLATFORMS}
             outcome = {p: f.result() for p, f in results.items()}
-        wall = time.perf_counter() - started
+        return time.perf_counter() - started, outcome
 
-    requests = sum(w.counts[("app", "app")] for w in fleet.wrappers.values())
-    retries = sum(w.throttled for w in fleet.wrappers.values())
+    if args.in_process:
+        with ExitStack() as stack:
+            fleet = start_fleet(stack, per_platform, today, args.time_scale, args.latency)
+            wall, outcome = pull_all(fleet.accounts)
+        served = {p: Served.of(w) for p, w in fleet.wrappers.items()}
+    else:
+        # fork: the child inherits this module as it is (LIMITS included) and starts no interpreter
+        ours, theirs = multiprocessing.Pipe()
+        child = multiprocessing.get_context("fork").Process(
+            target=_serve_fleet, args=(theirs, per_platform, today, args.time_scale, args.latency), daemon=True)
+        child.start()
+        try:
+            wall, outcome = pull_all(ours.recv())
+            ours.send("stop")
+            served = ours.recv()
+        finally:
+            child.join(timeout=30)
+            if child.is_alive():
+                child.terminate()
+
+    requests = sum(w.counts[("app", "app")] for w in served.values())
+    retries = sum(w.throttled for w in served.values())
     account_days = sum(days for days, _ in outcome.values())
     failed = {f"{p}/{a}": why for p, (_, failures) in outcome.items() for a, why in failures.items()}
-    rate = max(rate_bound(w.counts, w.limits, args.time_scale) for w in fleet.wrappers.values())
+    rate = max(rate_bound(w.counts, w.limits, args.time_scale) for w in served.values())
     latency_bound = max(
         max(max(w.per_account.values(), default=0) * args.latency,
             sum(w.per_account.values()) * args.latency / MAX_CONCURRENT_ACCOUNTS)
-        for w in fleet.wrappers.values())
+        for w in served.values())
     bound = max(rate, latency_bound)
     figures = {"accounts": float(args.accounts), "wall_s": wall, "requests": float(requests),
                "rate_bound_s": rate, "latency_bound_s": latency_bound, "bound_s": bound,
@@ -336,9 +388,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                "retries": float(retries), "failed_accounts": float(len(failed))}
 
     print(f"nightly pull of {args.accounts} accounts over {len(PLATFORMS)} platforms (yesterday + lookback); "
-          f"latency {args.latency * 1000:.0f} ms, limit windows / {args.time_scale:g}")
+          f"latency {args.latency * 1000:.0f} ms, limit windows / {args.time_scale:g}; emulators "
+          f"{'in this process' if args.in_process else 'in a separate process'}")
     for p in PLATFORMS:
-        w = fleet.wrappers[p]
+        w = served[p]
         print(f"  {p:<16} accounts {per_platform[p]:>3}  requests {w.counts[('app', 'app')]:>5}  "
               f"throttled {w.throttled:>4}  failed {len(outcome[p][1])}")
     print(f"wall time: {wall:.2f} s")

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import dagster as dg
 
 from connectors.base import ApiAccount, AuthError, Connector
+from connectors.competitors import unavailable_handles
 from connectors.rejected_metrics import rejection_notes
 from pipelines.config import Account, Config
 from pipelines.resources import SocialKpi
@@ -95,6 +96,7 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                     auth_only = auth_only and isinstance(exc, AuthError)
         records = 0
         rejected: dict[str, list[str]] = {}
+        unavailable: list[str] = []  # competitor handles public endpoints do not serve
         if pulls:
             with socialkpi.warehouse() as con:
                 for pull in pulls:
@@ -103,6 +105,7 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                         context.log.warning(f"{platform} account {pull.account.account_id}: {note}")
                     if named := rejection_notes(pull.parsed.notes):
                         rejected[pull.account.account_id] = named
+                    unavailable += unavailable_handles(pull.parsed.notes)
         metadata = {"accounts_pulled": dg.MetadataValue.int(len(pulls)),
                     "accounts_skipped": dg.MetadataValue.int(len(accounts) - len(ready)),
                     "records_landed": dg.MetadataValue.int(records),
@@ -110,6 +113,8 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
                     "skipped_accounts": dg.MetadataValue.json(skipped_accounts)}
         if rejected:  # metrics the API refused this run: dropped, the others loaded (docs/api.md)
             metadata["rejected_metrics"] = dg.MetadataValue.json(rejected)
+        if unavailable:  # private or unknown competitor handles: named, the others loaded
+            metadata["unavailable_competitor_handles"] = dg.MetadataValue.json(unavailable)
         if failures:
             # Recorded in meta.load_log so the alert rules (api_failing) see it; the secrets of the
             # account are removed from the message first.

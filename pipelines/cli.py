@@ -30,7 +30,14 @@ brands:
   - id: "acme"
     name: "Acme"
     mention_keywords: ["acme", "#acme"]
-    competitors: [{{id: "globex", name: "Globex", mention_keywords: ["globex"]}}]
+    competitors:
+      - id: "globex"
+        name: "Globex"
+        mention_keywords: ["globex"]
+        # accounts:                # public data for kpi.competitor_benchmarks (docs/api.md)
+        #   - {{platform: instagram, handle: "globex"}}   # asked through acme's own IG account
+        #   - {{platform: x, handle: "globex", token_env: "X_APP_BEARER"}}
+        #   - {{platform: youtube, handle: "@globex", token_env: "YT_API_KEY"}}
 accounts:
   - platform: "instagram"        # facebook, instagram, x (alias: twitter), linkedin, youtube, tiktok, ...
     account_id: "17841400000000000"
@@ -324,7 +331,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     registry = load_connectors()
     timezones = {(registry[a.platform].platform, a.account_id): config.account_timezone(a) for a in config.accounts}
     with SocialKpi(config_path=str(config.source)).warehouse() as con:
-        landed = replay(con, registry, args.start, args.end, timezones, config.timezone)
+        # competitor accounts are normalised by their public-profile client
+        competitors = {(registry[a.platform].platform, a.account_id): {"competitor": a.api_options["competitor"]}
+                       for a in config.accounts if "competitor" in a.api_options}
+        landed = replay(con, registry, args.start, args.end, timezones, config.timezone, competitors)
     for account, records in sorted(landed.items()):
         print(f"re-normalised {account}: {records} records")
     if not landed:

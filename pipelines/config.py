@@ -57,10 +57,52 @@ def _check_account_id(value: str) -> str:
     return value
 
 
+# Platforms whose public endpoints serve a competitor's followers and posts (docs/api.md).
+COMPETITOR_PLATFORMS = ("instagram", "youtube", "x")
+
+
+class CompetitorAccount(_Strict):
+    """A competitor's account, pulled through the platform's public endpoints (docs/api.md).
+
+    `handle` (Instagram username, X handle, YouTube handle) or, for YouTube, the channel `id`.
+    `token_env`: Instagram: the brand's own token (default: that of the `via` account); YouTube: an
+    API key; X: an app-only bearer token. `via` (Instagram): the brand's own IG account that asks
+    Business Discovery (default: the brand's only Instagram account with a token_env).
+    """
+
+    platform: str
+    handle: str | None = None
+    id: str | None = None
+    token_env: str | None = None
+    via: str | None = None
+    api_base_url: str | None = None
+    api_options: dict[str, Any] = {}
+
+    @field_validator("id", "handle", "via", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> CompetitorAccount:
+        if (self.handle is None) == (self.id is None):
+            raise ValueError("give exactly one of handle or id")
+        if self.id is not None and self.platform != "youtube":
+            raise ValueError(f"{self.platform}: public endpoints look accounts up by handle; give handle")
+        _check_account_id(self.account_id)
+        return self
+
+    @property
+    def account_id(self) -> str:
+        """The account's id in the warehouse and drop folder: the handle without '@', or the id."""
+        return self.id if self.id is not None else str(self.handle).lstrip("@")
+
+
 class Competitor(_Strict):
     id: str = Field(min_length=1)
     name: str
     mention_keywords: list[str] = []
+    accounts: list[CompetitorAccount] = []
 
 
 class Brand(_Strict):
@@ -312,6 +354,9 @@ class Config(_Strict):
         brand_ids = [b.id for b in self.brands]
         subject_ids = brand_ids + [c.id for b in self.brands for c in b.competitors]
         _no_duplicates("brands", subject_ids)
+        # Competitor accounts join `accounts` under the competitor's id (is_competitor, never in
+        # the brand's rollups), pulled through public endpoints with the brand's credentials.
+        object.__setattr__(self, "accounts", [*self.accounts, *self._competitor_accounts(registry)])
         seen: set[tuple[str, str]] = set()
         for i, account in enumerate(self.accounts):
             if not registry:  # entry points come from the installed package metadata
@@ -336,6 +381,42 @@ class Config(_Strict):
             if target.kpi not in KPI_BY_NAME:
                 raise ValueError(f"targets[{i}].kpi: unknown KPI {target.kpi!r} (KPIs: {', '.join(KPI_BY_NAME)})")
         return self
+
+    def _competitor_accounts(self, registry: dict[str, Any]) -> list[Account]:
+        """`brands[].competitors[].accounts` as accounts of the competitor (validated here, where the
+        brand's own accounts are known)."""
+        resolved = []
+        for b, brand in enumerate(self.brands):
+            for c, competitor in enumerate(brand.competitors):
+                for i, entry in enumerate(competitor.accounts):
+                    where = f"brands[{b}].competitors[{c}].accounts[{i}]"
+                    connector = registry.get(entry.platform)
+                    if connector is None or connector.platform not in COMPETITOR_PLATFORMS:
+                        raise ValueError(f"{where}.platform: {entry.platform!r} has no public endpoints here "
+                                         f"(competitor platforms: {', '.join(COMPETITOR_PLATFORMS)})")
+                    platform = connector.platform
+                    option: dict[str, str] = {"lookup": "id" if entry.id is not None else "handle"}
+                    token_env, base_url = entry.token_env, entry.api_base_url
+                    if platform == "instagram":
+                        via = self._via_account(brand.id, entry.via, where)
+                        option["via"] = via.account_id
+                        token_env = token_env or via.token_env
+                        base_url = base_url or via.api_base_url
+                    resolved.append(Account(
+                        platform=platform, account_id=entry.account_id, brand=competitor.id,
+                        name=f"{competitor.name} ({entry.handle or entry.id})", token_env=token_env,
+                        api_base_url=base_url, api_options={**entry.api_options, "competitor": option}))
+        return resolved
+
+    def _via_account(self, brand: str, via: str | None, where: str) -> Account:
+        own = [a for a in self.accounts if a.brand == brand and a.platform == "instagram"
+               and (a.account_id == via if via else a.token_env)]
+        if len(own) != 1:
+            wanted = f"instagram account {via!r} of brand {brand!r}" if via else \
+                f"exactly one instagram account of brand {brand!r} with a token_env ({len(own)} found)"
+            raise ValueError(f"{where}.via: Business Discovery asks through the brand's own Instagram "
+                             f"account; need {wanted} (name it with via)")
+        return own[0]
 
     # ---- resolved views ---------------------------------------------------------------------
 

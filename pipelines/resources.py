@@ -11,7 +11,7 @@ import duckdb
 
 from connectors.base import Connector, load_connectors
 from pipelines.config import Config, load_config
-from transforms.core import AccountRow, sync_accounts
+from transforms.core import AccountRow, sync_accounts, sync_competitors
 from warehouse.connection import connect
 
 
@@ -47,3 +47,4 @@ def sync_config(con: duckdb.DuckDBPyConnection, config: Config, registry: dict[s
     anchors = [(registry[a.platform].platform, a.account_id, day, count)
                for a in config.accounts for day, count in a.followers_on.items()]
     sync_accounts(con, account_rows(config, registry), anchors, config.brands[0].id, config.timezone)
+    sync_competitors(con, [(c.id, b.id, c.name) for b in config.brands for c in b.competitors])

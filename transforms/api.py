@@ -114,8 +114,11 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
 
 
 def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], start: dt.date,
-           end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str) -> dict[str, int]:
+           end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str,
+           options: Mapping[tuple[str, str], dict[str, object]] | None = None) -> dict[str, int]:
     """Re-normalise every landed API pull whose window lies in [start, end]; no network call.
+
+    `options` are the accounts' client options where they choose the client (competitor accounts).
 
     Pulls are replayed one by one in the order they were fetched, so where nightly windows overlap
     the latest pull's restated values win, as they did when landed. Returns records per account.
@@ -135,7 +138,7 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
     # The connection is only ever used by one thread at a time.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer:
         written: Future[None] | None = None
-        for batch in _normalised_batches(pulls, registry, timezones, default_timezone, landed):
+        for batch in _normalised_batches(pulls, registry, timezones, default_timezone, landed, options or {}):
             if written is not None:
                 written.result()
             staged = _stage_batch(con, batch)
@@ -147,7 +150,8 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
 
 def _normalised_batches(pulls: Mapping[tuple[str, str, dt.date, dt.date], list[tuple]],
                         registry: Mapping[str, Connector], timezones: Mapping[tuple[str, str], str],
-                        default_timezone: str, landed: dict[str, int]) -> Iterator[_ReplayBatch]:
+                        default_timezone: str, landed: dict[str, int],
+                        options: Mapping[tuple[str, str], dict[str, object]]) -> Iterator[_ReplayBatch]:
     """The pulls' records in fetch order, in batches of about `_REPLAY_BATCH_RECORDS`; counts
     records per account into `landed`."""
     batch: list[tuple[ParsedExport, Provenance]] = []
@@ -160,7 +164,8 @@ def _normalised_batches(pulls: Mapping[tuple[str, str, dt.date, dt.date], list[t
                          body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
                          window_start=w_start, window_end=w_end)
                  for *_, endpoint, params, status, body, fetched in page_rows]
-        account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone))
+        account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone),
+                             options=dict(options.get((platform, account_id), {})))
         # lifetime post counters stay dated by the fetch time the connector read them at
         parsed = registry[platform].api(account).normalise(pages)
         fetched_at = max(row[-1] for row in page_rows)

@@ -49,6 +49,19 @@ def sync_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AccountRow],
     return count
 
 
+def sync_competitors(con: duckdb.DuckDBPyConnection, competitors: list[tuple[str, str, str]]) -> None:
+    """Replace core.brand_competitors from the config: (competitor_id, brand_id, name) rows."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM core.brand_competitors")
+        insert_frame(con, "core.brand_competitors",
+                     pd.DataFrame(competitors, columns=["competitor_id", "brand_id", "name"]))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                tables: tuple[str, ...] = ("posts", "account_daily")) -> dict[str, int]:
     """Rebuild core tables for [start, end] (inclusive).

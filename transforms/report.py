@@ -30,6 +30,9 @@ HEADLINE_KPIS: dict[str, tuple[str, ...]] = {
     "conversion": ("ctr", "conversions", "conversion_rate", "cpc", "roi"),
     "customer": ("average_rating", "reviews_count", "csat", "nps"),
 }
+# KPIs of the competitor section (kpi.competitor_benchmarks), in display order.
+COMPETITOR_KPIS = ("followers", "followers_net_change", "audience_growth_rate", "posts_published",
+                   "engagements_per_post", "engagement_rate_per_post")
 TREND_KPIS = ("impressions", "reach", "engagements", "engagement_rate", "followers", "conversions")
 PLATFORM_KPIS = ("impressions", "engagements", "engagement_rate_impressions", "posts_published")
 
@@ -283,6 +286,8 @@ class ReportData:
     quarantined: list[dict] | None  # None: the warehouse could not be read (see quarantine_note)
     quarantine_note: str
     catalogue: dict[str, dict]
+    # brand vs competitor average per platform (report_competitors.sql); empty without competitors
+    competitors: list[dict] = field(default_factory=list)
 
     @property
     def targets_off_track(self) -> list[dict]:
@@ -412,4 +417,12 @@ def load_report(con: duckdb.DuckDBPyConnection, brand: str, period: Period, *, b
         anomalies=_rows(con, sql("report_anomalies"), {"brand": brand, "start": period.start, "end": period.end}),
         targets=targets,
         coverage=_rows(con, sql("report_coverage"), {"brand": brand, "start": period.start, "end": period.end}),
-        quarantined=quarantined, quarantine_note=quarantine_note, catalogue=catalogue)
+        quarantined=quarantined, quarantine_note=quarantine_note, catalogue=catalogue,
+        competitors=read_competitors(con, brand, period))
+
+
+def read_competitors(con: duckdb.DuckDBPyConnection, brand: str, period: Period) -> list[dict]:
+    """The brand vs its competitors per platform and KPI in the period (kpi.competitor_benchmarks)."""
+    rows = _rows(con, sql("report_competitors"), {"brand": brand, "period": period.kind, "start": period.start})
+    return sorted((r for r in rows if r["kpi"] in COMPETITOR_KPIS),
+                  key=lambda r: (r["platform"], COMPETITOR_KPIS.index(r["kpi"])))

@@ -54,8 +54,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
             f"AND c.schema_name IN ({schemas}) AND c.comment IS NOT NULL AND c.comment <> ''").fetchall()
         con.execute("USE snapshot")
         try:
-            for schema, view, view_sql, comment in views:
-                con.execute(view_sql)
+            for schema, view, _sql, comment in _dependency_order(con, views):
                 if comment:
                     con.execute(f"COMMENT ON VIEW {_identifier(schema)}.{_identifier(view)} IS " + _literal(comment))
             for schema, view, column, comment in view_columns:
@@ -67,6 +66,26 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
         con.execute("DETACH snapshot")
     os.replace(temporary, destination)
     return len(tables)
+
+
+def _dependency_order(con: duckdb.DuckDBPyConnection, views: list[tuple]) -> list[tuple]:
+    """Create the views, each after the views it reads (kpi.competitor_benchmarks reads kpi.weekly):
+    a view whose source is not there yet is tried again in the next round. Returns them as created."""
+    created: list[tuple] = []
+    pending = list(views)
+    while pending:
+        postponed, error = [], None
+        for view in pending:
+            try:
+                con.execute(view[2])
+                created.append(view)
+            except duckdb.CatalogException as exc:
+                postponed.append(view)
+                error = exc
+        if len(postponed) == len(pending) and error is not None:
+            raise error
+        pending = postponed
+    return created
 
 
 def _identifier(name: str) -> str:

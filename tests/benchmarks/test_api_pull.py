@@ -37,3 +37,13 @@ def test_a_tiny_nightly_pull_loads_every_account(capsys, monkeypatch):
         assert line in out
     for platform in bench.PLATFORMS:
         assert f"  {platform:<16} accounts   2" in out
+
+
+def test_emulators_in_this_process_serve_the_same_requests(capsys):
+    # the emulators run in a child process by default; --in-process keeps them here (the old setup)
+    apart = bench.main(["--accounts", "9", "--latency", "0.01"])
+    together = bench.main(["--accounts", "9", "--latency", "0.01", "--in-process"])
+    out = capsys.readouterr().out
+    assert "emulators in a separate process" in out and "emulators in this process" in out
+    assert apart["requests"] == together["requests"] > 0
+    assert apart["failed_accounts"] == together["failed_accounts"] == 0
