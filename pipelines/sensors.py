@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from ingest.drop_folder import FORGOTTEN, QUARANTINE, dates_in_name
 from pipelines.config import Config
 from pipelines.schedules import range_tags
-from transforms.exports import FORGOTTEN, QUARANTINE, dates_in_name
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-import transforms.exports as exports
+import ingest.drop_folder as exports
 from connectors.base import load_connectors
 from warehouse.connection import connect
 

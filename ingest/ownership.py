@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from transforms.exports import FORGOTTEN
-from transforms.records import RAW_TABLES
+from ingest.drop_folder import FORGOTTEN
+from ingest.records import RAW_TABLES
 
 # Raw tables with one row per landed value or record, keyed by their source (file hash or pull key).
 _SOURCE_TABLES = (*RAW_TABLES.values(), "raw.export_coverage")

@@ -25,11 +25,11 @@ import pandas as pd
 
 from connectors.base import Connector, ExportContext, ExportFileError, ExportFormat, ParsedExport
 from connectors.tables import CsvStream, is_text_export, read_sheets
-from transforms.records import RAW_TABLES, Provenance, raw_frames, record_count
+from ingest.records import RAW_TABLES, Provenance, raw_frames, record_count
 from warehouse.writes import insert_frame, log_event, utc_now
 
 QUARANTINE = "_quarantine"
-FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (transforms/ownership.py)
+FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (ingest/ownership.py)
 STEP = "export_files"
 
 _MONTH_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"

@@ -20,7 +20,7 @@ import orjson
 import pandas as pd
 
 from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
-from transforms.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
+from ingest.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
 from warehouse.writes import insert_frame
 
 # What identifies one reported value in each raw table. A new pull replaces exactly the values it
