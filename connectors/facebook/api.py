@@ -18,21 +18,19 @@ from connectors.http import follow_next_urls
 from connectors.meta.graph import (
     GraphApiClient,
     data_items,
-    date_chunks,
     edge,
     fetch_metrics,
-    first_line,
     graph_error,
     graph_error_notes,
     insight_entries,
     metric_lookup,
-    number,
     object_id,
     parse_graph_time,
     select_metrics,
     successor_notes,
 )
 from connectors.rejected_metrics import RejectedMetrics
+from connectors.values import date_chunks, first_line, number
 
 logger = logging.getLogger(__name__)
 

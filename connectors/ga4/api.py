@@ -17,15 +17,14 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from connectors.base import ParsedExport, RawPage, WebDayValue
 from connectors.ga4 import api_settings
-from connectors.ga4.settings import platform_of
+from connectors.ga4.settings import PlatformDay, platform_of
 from connectors.http import ApiError, HttpResult, Verdict
-from connectors.meta.graph import number
 from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
 from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
+from connectors.values import number
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +55,6 @@ def metric_headers(body: object) -> list[str]:
     if not isinstance(body, dict):
         return []
     return [str(h.get("name")) for h in body.get("metricHeaders") or [] if isinstance(h, dict) and h.get("name")]
-
-
-@dataclass
-class _PlatformDay:
-    """Sums of one platform's sources on one day; a missing part makes the sum unknown."""
-
-    values: dict[str, float | None] = field(default_factory=dict)
-    sources: set[str] = field(default_factory=set)
-
-    def add(self, metric: str, value: float | None) -> None:
-        if metric not in self.values:
-            self.values[metric] = value
-        else:
-            before = self.values[metric]
-            self.values[metric] = None if before is None or value is None else before + value
 
 
 class Ga4DataApi(OAuthApiClient):
@@ -151,7 +135,7 @@ class Ga4DataApi(OAuthApiClient):
         """Canonical records from landed pages; pure (no network, no clock)."""
         result = ParsedExport(format="ga4_api")
         conversions = self.conversions_metric
-        days: dict[tuple[dt.date, str], _PlatformDay] = {}
+        days: dict[tuple[dt.date, str], PlatformDay] = {}
         ignored: Counter[str] = Counter()
         rows: dict[tuple[dt.date, str], dict[str, str]] = {}
         for page in pages:
@@ -173,7 +157,7 @@ class Ga4DataApi(OAuthApiClient):
             if platform is None:
                 ignored[source or "(not set)"] += sessions or 0
                 continue
-            totals = days.setdefault((day, platform), _PlatformDay())
+            totals = days.setdefault((day, platform), PlatformDay())
             totals.sources.add(source)
             # Only the metrics the API returned are added (a rejected one stays absent, not NULL).
             if api_settings.SESSIONS in row:

@@ -8,6 +8,10 @@ CSV. The file starts with "#" comment lines (report name, account, property, "# 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from connectors.values import add_known
+
 SOURCE_COLUMNS: tuple[str, ...] = ("session source / medium", "session source")
 DATE_COLUMN = "date"  # YYYYMMDD
 SESSIONS_COLUMN = "sessions"
@@ -46,3 +50,15 @@ def platform_of(source: str) -> str | None:
         if name.endswith("." + domain):
             return platform
     return None
+
+
+@dataclass
+class PlatformDay:
+    """Sums of one social platform's sources on one day (export and Data API alike); a missing
+    part makes the sum unknown."""
+
+    values: dict[str, float | None] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
+
+    def add(self, metric: str, value: float | None) -> None:
+        add_known(self.values, metric, value)

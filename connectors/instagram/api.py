@@ -23,18 +23,17 @@ from connectors.meta.graph import (
     data_items,
     edge,
     fetch_metrics,
-    first_line,
     graph_error,
     graph_error_notes,
     insight_entries,
     metric_lookup,
-    number,
     object_id,
     parse_graph_time,
     select_metrics,
     successor_notes,
 )
 from connectors.rejected_metrics import RejectedMetrics
+from connectors.values import first_line, number
 
 logger = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ import requests
 from connectors.base import AccountDayValue, ParsedExport, RawPage
 from connectors.http import ApiError, HttpResult, Verdict, classify_by_status, follow_cursor
 from connectors.linkedin import api_settings as settings
-from connectors.meta.graph import date_chunks, number
 from connectors.oauth import LINKEDIN_TOKEN_ENDPOINT, OAuthApiClient
 from connectors.rejected_metrics import RejectedMetrics, rejection_note
+from connectors.values import date_chunks, number
 
 logger = logging.getLogger(__name__)
 

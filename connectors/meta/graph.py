@@ -233,29 +233,11 @@ def parse_graph_time(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)
 
 
-def number(value: object) -> float | None:
-    """A Graph number: ints, floats, and numeric strings (Marketing API sends strings)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and value.strip():
-        return float(value)  # ValueError for non-numbers: callers turn it into a note
-    return None
-
-
 def data_items(body: object) -> list[dict]:
     """The objects of a list response's `data` array (posts, media, insights rows)."""
     if isinstance(body, dict) and isinstance(body.get("data"), list):
         return [item for item in body["data"] if isinstance(item, dict)]
     return []
-
-
-def first_line(text: object) -> str | None:
-    """A post's title: the first non-empty line of its message/caption."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    return text.strip().splitlines()[0].strip()
 
 
 def insight_entries(body: object) -> Iterator[dict]:
@@ -269,17 +251,6 @@ def insight_entries(body: object) -> Iterator[dict]:
 # --------------------------------------------------------------------------------------------
 # Base client
 # --------------------------------------------------------------------------------------------
-
-
-def date_chunks(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
-    """Inclusive windows of at most `days` days covering start..end."""
-    chunks = []
-    cursor = start
-    while cursor <= end:
-        last = min(end, cursor + dt.timedelta(days=days - 1))
-        chunks.append((cursor, last))
-        cursor = last + dt.timedelta(days=1)
-    return chunks
 
 
 class GraphApiClient:

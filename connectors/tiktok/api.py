@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
 from connectors.http import ApiError, HttpResult, Verdict, classify_tiktok, follow_cursor
-from connectors.meta.graph import date_chunks, first_line, number
 from connectors.oauth import TIKTOK_TOKEN_ENDPOINT, OAuthApiClient
 from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
 from connectors.tiktok import api_settings as settings
+from connectors.values import date_chunks, first_line, number
 
 logger = logging.getLogger(__name__)
 

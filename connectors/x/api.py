@@ -23,9 +23,9 @@ import re
 
 from connectors.base import AccountDayValue, MentionsDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
 from connectors.http import HttpClient, HttpResult, Verdict, classify_x, envelope_warnings, follow_cursor
-from connectors.meta.graph import first_line, number
 from connectors.oauth import X_TOKEN_ENDPOINT, OAuthApiClient
 from connectors.rejected_metrics import RejectedMetrics, rejection_note
+from connectors.values import first_line, number
 from connectors.x import api_settings as settings
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, RawPage
 from connectors.http import ApiError, HttpResult, Verdict
-from connectors.meta.graph import number
 from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
 from connectors.rejected_metrics import (
     RejectedMetrics,
@@ -27,6 +26,7 @@ from connectors.rejected_metrics import (
     metric_named_in,
     rejection_note,
 )
+from connectors.values import number
 from connectors.youtube import api_settings as settings
 
 logger = logging.getLogger(__name__)
