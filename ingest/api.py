@@ -54,7 +54,7 @@ def pull_key(platform: str, account_id: str, start: dt.date, end: dt.date) -> st
 def fetch_pull(connector: Connector, account: ApiAccount, start: dt.date, end: dt.date) -> ApiPull:
     """Fetch and normalise one account's window (network only; no warehouse).
 
-    The window is widened to the platform's own lookback (Meta Ads restates 7 days of attribution),
+    The window is widened to the platform's own lookback (`lookback_days`: ads attribution is restated for days),
     so a nightly run of a few days still re-pulls every day the platform may have restated.
     """
     client = connector.api(account)

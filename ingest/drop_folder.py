@@ -34,7 +34,7 @@ FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folde
 STEP = "export_files"
 
 _MONTH_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-# Dates that export file names carry: 2025-03-22, 20211201, Apr-14-2025 (Meta Business Suite).
+# Dates that export file names carry: 2025-03-22, 20211201, Apr-14-2025 (month-name stamps).
 _NAME_DATES = re.compile(
     rf"(?<!\d)(\d{{4}})-?(\d{{2}})-?(\d{{2}})(?!\d)|({_MONTH_ABBR})-(\d{{1,2}})-(\d{{4}})", re.IGNORECASE)
 
@@ -324,7 +324,7 @@ def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: s
 
 
 # Text exports at least this big are read and landed chunk by chunk when their format can be parsed
-# that way (it has `stream_prefix_rows`: Meta per-post exports): memory stays bounded by the chunk
+# that way (it has `stream_prefix_rows`, as per-post exports do): memory stays bounded by the chunk
 # size instead of growing with the file. Smaller files (all daily files) are read whole.
 STREAM_MIN_BYTES = 32 << 20
 STREAM_CHUNK_ROWS = 20_000

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from connectors.base import ParsedExport, RawPage, WebDayValue
 from connectors.ga4 import api_settings
 from connectors.ga4.settings import PlatformDay, platform_of
-from connectors.http import ApiError, HttpResult, Verdict
-from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
+from connectors.google import GoogleApiClient, google_error
+from connectors.http import ApiError
 from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
 from connectors.values import number
 
@@ -57,20 +57,16 @@ def metric_headers(body: object) -> list[str]:
     return [str(h.get("name")) for h in body.get("metricHeaders") or [] if isinstance(h, dict) and h.get("name")]
 
 
-class Ga4DataApi(OAuthApiClient):
+class Ga4DataApi(GoogleApiClient):
     """One GA4 property (account_id = the numeric property id)."""
 
     platform = "ga4"
     history_days = api_settings.HISTORY_DAYS
     lookback_days = api_settings.LOOKBACK_DAYS
     default_base_url = api_settings.BASE_URL
-    token_endpoint = GOOGLE_TOKEN_ENDPOINT
 
     def base_url(self) -> str:
         return f"{self.account.base_url.rstrip('/')}/v1beta" if self.account.base_url else self.default_base_url
-
-    def classify(self, result: HttpResult) -> Verdict:
-        return classify_google(result)
 
     @property
     def conversions_metric(self) -> str:

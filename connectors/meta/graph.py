@@ -12,9 +12,10 @@ Graph-specific knowledge lives here so the three clients only describe their end
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,9 @@ from connectors.http import (
     ApiError,
     HttpClient,
     HttpResult,
+    RateLimitHeaders,
     RetryPolicy,
+    Throttle,
     Verdict,
     classify_by_status,
     utc_now,
@@ -58,6 +61,92 @@ THROTTLE_CODES = frozenset({4, 17, 32, 341, 368, 613, 80000, 80001, 80002, 80003
 TRANSIENT_CODES = frozenset({1, 2})
 INVALID_PARAMETER_CODE = 100
 NOT_ENOUGH_VIEWERS_CODE = 10  # Instagram media: "(#10) Not enough viewers for the media to show insights"
+
+
+# --------------------------------------------------------------------------------------------
+# Usage headers (platform-apis.md §1.3): the client slows down before Meta throttles it
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetaUsage:
+    """Meta's usage headers folded together: highest percent used and longest regain time."""
+
+    percent: float | None
+    regain_minutes: float
+
+
+def _json_header(headers: Mapping[str, str], name: str) -> object:
+    raw = headers.get(name)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        logger.debug("ignoring unreadable %s header", name)
+        return None
+
+
+def meta_usage(headers: Mapping[str, str]) -> MetaUsage | None:
+    """Read `X-App-Usage`, `X-Business-Use-Case-Usage` and `X-Ad-Account-Usage`.
+
+    X-App-Usage: `{"call_count": 28, "total_time": 25, "total_cputime": 25}` (percent of the
+    hourly budget). BUC: `{"<business id>": [{"type": "pages", "call_count": .., "total_cputime":
+    .., "total_time": .., "estimated_time_to_regain_access": <minutes>}]}`. Ad account:
+    `{"acc_id_util_pct": 9.67}`. None when none of them is present.
+    """
+    h = headers  # case-insensitive (HttpClient hands them over so)
+    percents: list[float] = []
+    regain = 0.0
+    found = False
+
+    def take(entry: object) -> None:
+        nonlocal regain
+        if not isinstance(entry, dict):
+            return
+        for key in ("call_count", "total_cputime", "total_time", "acc_id_util_pct"):
+            if isinstance(entry.get(key), int | float):
+                percents.append(float(entry[key]))
+        minutes = entry.get("estimated_time_to_regain_access")
+        if isinstance(minutes, int | float):
+            regain = max(regain, float(minutes))
+
+    for name in ("X-App-Usage", "X-Ad-Account-Usage"):
+        value = _json_header(h, name)
+        if value is not None:
+            found = True
+            take(value)
+    buc = _json_header(h, "X-Business-Use-Case-Usage")
+    if isinstance(buc, dict):
+        found = True
+        for entries in buc.values():
+            for entry in entries if isinstance(entries, list) else [entries]:
+                take(entry)
+    if not found:
+        return None
+    return MetaUsage(max(percents) if percents else None, regain)
+
+
+class MetaUsageHeaders(RateLimitHeaders):
+    """Meta throttles at 100% of any usage figure: stop at `policy.usage_threshold` and wait
+    `policy.usage_pause` seconds, or the regain time when Meta gives one."""
+
+    def requested_wait(self, status: int, headers: Mapping[str, str], now: dt.datetime) -> Throttle | None:
+        usage = meta_usage(headers)
+        if usage is not None and usage.regain_minutes > 0:
+            return Throttle(usage.regain_minutes * 60, "estimated_time_to_regain_access")
+        return None
+
+    def pause(self, headers: Mapping[str, str], now: dt.datetime, policy: RetryPolicy) -> Throttle | None:
+        usage = meta_usage(headers)
+        if usage is not None and usage.regain_minutes > 0:
+            return Throttle(usage.regain_minutes * 60, "estimated_time_to_regain_access")
+        if usage is not None and usage.percent is not None and usage.percent >= policy.usage_threshold:
+            return Throttle(policy.usage_pause, f"Meta API usage at {usage.percent:g}%")
+        return None
+
+
+USAGE_HEADERS = MetaUsageHeaders()
 
 
 @dataclass(frozen=True)
@@ -299,7 +388,7 @@ class GraphApiClient:
                 base_url=f"{(self.account.base_url or self.graph_host()).rstrip('/')}/{self.api_version}",
                 auth_params={"access_token": token},
                 secrets=self.account.credentials.values(),
-                classify=classify_graph, retry=self.retry, timeout=self.timeout,
+                classify=classify_graph, rate_limits=(USAGE_HEADERS,), retry=self.retry, timeout=self.timeout,
                 now=self._now, session=self._session, **extra)
         return self._client
 
