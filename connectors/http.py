@@ -34,12 +34,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import requests
 import tenacity
 from requests.structures import CaseInsensitiveDict
 
-from connectors.base import AuthError, ConnectorError, RawPage
+from connectors.base import ApiAccount, AuthError, ConnectorError, RawPage
 
 logger = logging.getLogger(__name__)
 
@@ -382,6 +383,16 @@ def utc_now() -> dt.datetime:
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)  # (connect, read) seconds
 
 
+def account_http_settings(options: Mapping[str, object], timeout: tuple[float, float] | None = None,
+                          retry: RetryPolicy | None = None) -> tuple[tuple[float, float], RetryPolicy]:
+    """The (connect, read) timeout and retry policy of an account's client: the ones given, else
+    its options `timeout` ([connect, read] seconds) and `max_attempts`, else the defaults."""
+    option_timeout = options.get("timeout")
+    attempts = options.get("max_attempts")
+    return (timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple) else DEFAULT_TIMEOUT),
+            retry or (RetryPolicy(max_attempts=int(str(attempts))) if attempts else RetryPolicy()))
+
+
 class _Retryable(Exception):
     """Internal: this attempt failed in a way worth retrying (reason is already redacted)."""
 
@@ -613,6 +624,59 @@ class HttpClient:
         logger.info("%s account %s: pausing %.1f s before the next request (%s)",
                     self.platform, self.account_id, delay, reason)
         self._sleep(delay)
+
+
+class AccountClient:
+    """What every API client of one account shares: the injectable clock, the timeout and retry
+    policy from the account's options, the account's calendar and the history clamp. Platform
+    families (Graph, OAuth) build their HttpClient on top."""
+
+    platform: str = ""
+    history_days: int | None = None
+    lookback_days: int = 3
+
+    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
+                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
+                 timeout: tuple[float, float] | None = None,
+                 rand: Callable[[float, float], float] | None = None,
+                 session: requests.Session | None = None) -> None:
+        self.account = account
+        self._sleep = sleep
+        self._now = now
+        self._rand = rand
+        self.timeout, self.retry = account_http_settings(account.options, timeout, retry)
+        self._session = session
+        self._setup()
+
+    def _setup(self) -> None:
+        """What a client family reads besides (more options, its HttpClient slot)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.account.timezone)
+
+    def today(self) -> dt.date:
+        """Today in the account's timezone."""
+        return self._now().astimezone(self.zone).date()
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.zone).date()
+
+    def local_midnight(self, day: dt.date) -> dt.datetime:
+        """Start of `day` in the account's timezone, as UTC."""
+        return dt.datetime.combine(day, dt.time(0), self.zone).astimezone(dt.UTC)
+
+    def clamp_start(self, start: dt.date, end: dt.date, days: int | None = None) -> dt.date:
+        """Move `start` to the oldest day the API still serves (`history_days`), with a log line."""
+        days = self.history_days if days is None else days
+        if days is None:
+            return start
+        oldest = self.today() - dt.timedelta(days=days)
+        if start < oldest:
+            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
+                           self.platform, self.account.account_id, days, start, end, oldest)
+            return oldest
+        return start
 
 
 def _param(value: object) -> str:

@@ -27,7 +27,6 @@ its platform's hooks: `token_endpoint`, `classify` and `rate_limits`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -35,19 +34,18 @@ import logging
 import os
 import random
 import stat
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 import requests
 
 from connectors.base import ApiAccount, AuthError, RawPage
 from connectors.http import (
     DEFAULT_TIMEOUT,
+    AccountClient,
     HttpClient,
     HttpResult,
     RateLimitHeaders,
@@ -58,11 +56,7 @@ from connectors.http import (
     classify_by_status,
     utc_now,
 )
-
-try:  # POSIX file locks; other systems fall back to the in-process lock only
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from connectors.state_files import locked, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +108,6 @@ def fingerprint(secret: str) -> str:
 # The cache file
 # --------------------------------------------------------------------------------------------
 
-_PROCESS_LOCKS: dict[Path, threading.Lock] = {}
-_PROCESS_LOCKS_GUARD = threading.Lock()
-
-
 class TokenCache:
     """Refreshed tokens in one JSON file, readable and writable by the owner only (0600).
 
@@ -129,34 +119,17 @@ class TokenCache:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        with _PROCESS_LOCKS_GUARD:
-            self._lock = _PROCESS_LOCKS.setdefault(self.path.resolve(), threading.Lock())
 
     def get(self, key: str) -> dict[str, object] | None:
-        with self._locked():
+        with locked(self.path):
             entry = self._read().get(key)
         return entry if isinstance(entry, dict) else None
 
     def put(self, key: str, entry: Mapping[str, object]) -> None:
-        with self._locked():
+        with locked(self.path):
             tokens = self._read()
             tokens[key] = dict(entry)
             self._write(tokens)
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with self._lock:
-            if fcntl is None:  # pragma: no cover - Windows
-                yield
-                return
-            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
 
     def _read(self) -> dict[str, object]:
         try:
@@ -176,19 +149,7 @@ class TokenCache:
         return dict(tokens) if isinstance(tokens, dict) else {}
 
     def _write(self, tokens: Mapping[str, object]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # the umask can only remove bits; make it exactly 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": CACHE_VERSION, "tokens": tokens}, handle, indent=2, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_json(self.path, {"version": CACHE_VERSION, "tokens": tokens}, private=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,7 +417,7 @@ class RefreshingHttpClient(HttpClient):
 # --------------------------------------------------------------------------------------------
 
 
-class OAuthApiClient:
+class OAuthApiClient(AccountClient):
     """What the OAuth bearer-token clients share: token and refresh, HttpClient, clock, history.
 
     The constructor needs no token (replay normalises landed pages without credentials);
@@ -464,28 +425,13 @@ class OAuthApiClient:
     Options: `timeout` ([connect, read] seconds), `max_attempts`, `token_cache`, `token_url`.
     """
 
-    platform: str = ""
-    history_days: int | None = None
-    lookback_days: int = 3
     default_base_url: ClassVar[str] = ""
     token_endpoint: ClassVar[TokenEndpoint]  # the platform's (declared in its folder)
     rate_limits: ClassVar[tuple[RateLimitHeaders, ...]] = ()  # the platform's rate-limit headers
 
-    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
-                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
-                 timeout: tuple[float, float] | None = None,
-                 rand: Callable[[float, float], float] | None = None,
-                 session: requests.Session | None = None) -> None:
-        self.account = account
-        self._sleep = sleep or time.sleep
-        self._now = now
-        self._rand = rand or random.uniform
-        option_timeout = account.options.get("timeout")
-        self.timeout = timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple)
-                                   else DEFAULT_TIMEOUT)
-        attempts = account.options.get("max_attempts")
-        self.retry = retry or (RetryPolicy(max_attempts=int(str(attempts))) if attempts else RetryPolicy())
-        self._session = session
+    def _setup(self) -> None:
+        self._sleep = self._sleep or time.sleep
+        self._rand = self._rand or random.uniform
         self._client: RefreshingHttpClient | None = None
 
     # -- per platform ---------------------------------------------------------------------------
@@ -523,33 +469,6 @@ class OAuthApiClient:
                 timeout=self.timeout, sleep=self._sleep, now=self._now, rand=self._rand, session=session,
                 secrets=[v for v in self.account.credentials.values() if v])
         return self._client
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.account.timezone)
-
-    def today(self) -> dt.date:
-        """Today in the account's timezone."""
-        return self._now().astimezone(self.zone).date()
-
-    def local_date(self, moment: dt.datetime) -> dt.date:
-        return moment.astimezone(self.zone).date()
-
-    def local_midnight(self, day: dt.date) -> dt.datetime:
-        """Start of `day` in the account's timezone, as UTC."""
-        return dt.datetime.combine(day, dt.time(0), self.zone).astimezone(dt.UTC)
-
-    def clamp_start(self, start: dt.date, end: dt.date, days: int | None = None) -> dt.date:
-        """Move `start` to the oldest day the API still serves, with a log line."""
-        days = self.history_days if days is None else days
-        if days is None:
-            return start
-        oldest = self.today() - dt.timedelta(days=days)
-        if start < oldest:
-            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
-                           self.platform, self.account.account_id, days, start, end, oldest)
-            return oldest
-        return start
 
     def total_day(self, page: RawPage, field_name: str, notes: list[str]) -> dt.date | None:
         """The day a current total (followers now) is dated, or None when it is not loaded.

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from connectors.base import ParsedExport, RawPage, WebDayValue
 from connectors.ga4 import api_settings
-from connectors.ga4.settings import PlatformDay, platform_of
+from connectors.ga4.settings import PlatformDay, platform_of, source_notes
 from connectors.google import GoogleApiClient, google_error
 from connectors.http import ApiError
 from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
@@ -170,12 +170,5 @@ class Ga4DataApi(GoogleApiClient):
         for (day, platform), totals in sorted(days.items()):
             for metric, value in totals.values.items():
                 result.web_daily.append(WebDayValue(day, platform, metric, source_of[metric], value))
-        merged = sum(1 for totals in days.values() if len(totals.sources) > 1)
-        if merged:
-            result.notes.append(f"ga4: summed several session sources into one platform on {merged} "
-                                "platform-days (e.g. t.co, x.com)")
-        if ignored:
-            top = ", ".join(f"{source} ({count:g})" for source, count in ignored.most_common(5))
-            result.notes.append(f"ga4: ignored {sum(ignored.values()):g} sessions from {len(ignored)} sources "
-                                f"that are not social platforms: {top}")
+        result.notes += source_notes(days, ignored, prefix="ga4: ", sources="session sources", example="t.co, x.com")
         return result

@@ -185,14 +185,8 @@ def _bounced_from_rate(text: str, sessions: float | None, ctx: ExportContext, ro
 def _add_notes(out: ParsedExport, platform_days: dict[tuple[dt.date, str], settings.PlatformDay],
                ignored_sessions: Counter[str], engaged_column: str | None,
                bounce_rate_column: str | None) -> None:
-    merged = sum(1 for day in platform_days.values() if len(day.sources) > 1)
-    if merged:
-        out.notes.append(f"summed several sources into one platform on {merged} platform-days "
-                         "(e.g. facebook.com, m.facebook.com, l.facebook.com)")
-    if ignored_sessions:
-        top = ", ".join(f"{source} ({count:g})" for source, count in ignored_sessions.most_common(5))
-        out.notes.append(f"ignored {sum(ignored_sessions.values()):g} sessions from "
-                         f"{len(ignored_sessions)} sources that are not social platforms: {top}")
+    out.notes += settings.source_notes(platform_days, ignored_sessions, prefix="", sources="sources",
+                                       example="facebook.com, m.facebook.com, l.facebook.com")
     if engaged_column is None and bounce_rate_column is None:
         out.notes.append("no Engaged sessions or Bounce rate column: bounced_sessions not reported")
     elif engaged_column is None:

@@ -8,6 +8,8 @@ CSV. The file starts with "#" comment lines (report name, account, property, "# 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from connectors.values import add_known
@@ -62,3 +64,17 @@ class PlatformDay:
 
     def add(self, metric: str, value: float | None) -> None:
         add_known(self.values, metric, value)
+
+
+def source_notes(days: Mapping[object, PlatformDay], ignored: Counter[str], *, prefix: str, sources: str,
+                 example: str) -> list[str]:
+    """Notes naming the platform-days summed from several sources and the non-social sources left out."""
+    notes = []
+    merged = sum(1 for day in days.values() if len(day.sources) > 1)
+    if merged:
+        notes.append(f"{prefix}summed several {sources} into one platform on {merged} platform-days (e.g. {example})")
+    if ignored:
+        top = ", ".join(f"{source} ({count:g})" for source, count in ignored.most_common(5))
+        notes.append(f"{prefix}ignored {sum(ignored.values()):g} sessions from {len(ignored)} sources that are not "
+                     f"social platforms: {top}")
+    return notes

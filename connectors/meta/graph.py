@@ -17,13 +17,10 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-import requests
-
-from connectors.base import ApiAccount, AuthError, RawPage
+from connectors.base import AuthError, RawPage
 from connectors.http import (
-    DEFAULT_TIMEOUT,
+    AccountClient,
     ApiError,
     HttpClient,
     HttpResult,
@@ -32,7 +29,6 @@ from connectors.http import (
     Throttle,
     Verdict,
     classify_by_status,
-    utc_now,
 )
 from connectors.rejected_metrics import RejectedScope, fetch_dropping_rejected
 
@@ -342,7 +338,7 @@ def insight_entries(body: object) -> Iterator[dict]:
 # --------------------------------------------------------------------------------------------
 
 
-class GraphApiClient:
+class GraphApiClient(AccountClient):
     """What the three Meta clients share: token, HttpClient, API version, clock, history clamp.
 
     The constructor needs no token (replay normalises landed pages without credentials);
@@ -350,27 +346,9 @@ class GraphApiClient:
     Options: `api_version` ("v25.0"), `timeout` ([connect, read] seconds), `max_attempts`.
     """
 
-    platform: str = ""
-    history_days: int | None = None
-    lookback_days: int = 3
-
-    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
-                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
-                 timeout: tuple[float, float] | None = None,
-                 rand: Callable[[float, float], float] | None = None,
-                 session: requests.Session | None = None) -> None:
-        self.account = account
-        self.api_version = str(account.options.get("api_version") or DEFAULT_API_VERSION)
+    def _setup(self) -> None:
+        self.api_version = str(self.account.options.get("api_version") or DEFAULT_API_VERSION)
         version_number(self.api_version)  # fail early on a typo in the config
-        self._sleep = sleep
-        self._now = now
-        option_timeout = account.options.get("timeout")
-        self.timeout = timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple)
-                                   else DEFAULT_TIMEOUT)
-        attempts = account.options.get("max_attempts")
-        self.retry = retry or (RetryPolicy(max_attempts=int(attempts)) if attempts else RetryPolicy())
-        self._rand = rand
-        self._session = session
         self._client: HttpClient | None = None
 
     @property
@@ -395,22 +373,3 @@ class GraphApiClient:
     def graph_host(self) -> str:
         """The production host; `account.base_url` (the test emulator) overrides it."""
         return GRAPH_HOST
-
-    def today(self) -> dt.date:
-        """Today in the account's timezone (decides which metrics are retired)."""
-        return self._now().astimezone(ZoneInfo(self.account.timezone)).date()
-
-    def local_date(self, moment: dt.datetime) -> dt.date:
-        return moment.astimezone(ZoneInfo(self.account.timezone)).date()
-
-    def clamp_start(self, start: dt.date, end: dt.date) -> dt.date:
-        """Move `start` to the oldest day the API still serves (history_days), with a log line."""
-        if self.history_days is None:
-            return start
-        oldest = self.today() - dt.timedelta(days=self.history_days)
-        if start < oldest:
-            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
-                           self.platform, self.account.account_id, self.history_days,
-                           start, end, oldest)
-            return oldest
-        return start

@@ -257,13 +257,17 @@ def _daily_values(ctx: ExportContext, table: _Table, dates: list[dt.date], date_
     return values, notes
 
 
-class _StudioDaily(_TikTokFormat):
-    """A TikTok Studio daily tab (Overview, Viewers, FollowerHistory) with year-less dates."""
+class _DailyTable(_TikTokFormat):
+    """A daily table: its header -> canonical metric mapping besides the header names."""
 
     def __init__(self, name: str, required: frozenset[str], excluded: frozenset[str],
                  mapping: Mapping[str, str | None]) -> None:
         super().__init__(name, required, excluded)
         self._mapping = mapping
+
+
+class _StudioDaily(_DailyTable):
+    """A TikTok Studio daily tab (Overview, Viewers, FollowerHistory) with year-less dates."""
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         table = self.table(sheets, ctx)
@@ -276,13 +280,8 @@ class _StudioDaily(_TikTokFormat):
                             notes=notes + value_notes)
 
 
-class _BusinessDaily(_TikTokFormat):
+class _BusinessDaily(_DailyTable):
     """A TikTok Business daily file (overview or audience) with YYYY/MM/DD dates."""
-
-    def __init__(self, name: str, required: frozenset[str], excluded: frozenset[str],
-                 mapping: Mapping[str, str | None]) -> None:
-        super().__init__(name, required, excluded)
-        self._mapping = mapping
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         table = self.table(sheets, ctx)

@@ -451,8 +451,7 @@ class TweetActivityExport(HeaderFormat):
     name = "x_tweet_activity"
     required = TWEET_ACTIVITY_HEADERS
 
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_tweet_activity_export(sheets, ctx)
+    parse = staticmethod(parse_tweet_activity_export)
 
 
 class DailyTweetActivityExport(HeaderFormat):
@@ -461,8 +460,7 @@ class DailyTweetActivityExport(HeaderFormat):
     name = "x_daily_tweet_activity"
     required = DAILY_TWEET_ACTIVITY_HEADERS
 
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_daily_tweet_activity_export(sheets, ctx)
+    parse = staticmethod(parse_daily_tweet_activity_export)
 
 
 class AccountOverviewExport(HeaderFormat):
@@ -472,8 +470,7 @@ class AccountOverviewExport(HeaderFormat):
     required = ACCOUNT_OVERVIEW_HEADERS
     excluded = ACCOUNT_OVERVIEW_EXCLUDED_HEADERS
 
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_account_overview_export(sheets, ctx)
+    parse = staticmethod(parse_account_overview_export)
 
 
 class AccountContentExport(HeaderFormat):
@@ -482,8 +479,7 @@ class AccountContentExport(HeaderFormat):
     name = "x_account_content"
     required = ACCOUNT_CONTENT_HEADERS
 
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_account_content_export(sheets, ctx)
+    parse = staticmethod(parse_account_content_export)
 
 
 EXPORT_FORMATS: tuple[
