@@ -724,19 +724,11 @@ def follow_next_urls(client: HttpClient, path: str, params: Mapping[str, object]
     is true. The link in a landed body is redacted; the client re-adds its own credentials.
     A link seen twice, or more than `max_pages` pages, raises ApiError instead of looping.
     """
-    page = client.get(path, params, window=window)
-    yield page
-    seen: set[str] = set()
-    count = 1
-    while (stop is None or not stop(page)) and (link := next_url(page.body)):
-        if link in seen:
-            raise ApiError(client.platform, client.account_id, f"paging loop: {link} repeated")
-        if count >= max_pages:
-            raise ApiError(client.platform, client.account_id, f"more than {max_pages} pages from {path}")
-        seen.add(link)
-        count += 1
-        page = client.get(link, window=window)
-        yield page
+    def following(body: object) -> tuple[str, Callable[[], RawPage]] | None:
+        link = next_url(body)
+        return (link, lambda: client.get(link, window=window)) if link else None
+
+    yield from _follow(client, path, client.get(path, params, window=window), following, stop, max_pages)
 
 
 def follow_cursor(client: HttpClient, path: str, params: Mapping[str, object] | None = None, *,
@@ -752,17 +744,31 @@ def follow_cursor(client: HttpClient, path: str, params: Mapping[str, object] | 
     `max_pages` pages raises.
     """
     base = dict(params or {})
-    page = client.get(path, base, window=window)
+
+    def following(body: object) -> tuple[str, Callable[[], RawPage]] | None:
+        cursor = next_cursor(body)
+        if cursor is None:
+            return None
+        return (f"{cursor_param}={_param(cursor)}",
+                lambda: client.get(path, {**base, cursor_param: cursor}, window=window))
+
+    yield from _follow(client, path, client.get(path, base, window=window), following, stop, max_pages)
+
+
+def _follow(client: HttpClient, path: str, first: RawPage,
+            following: Callable[[object], tuple[str, Callable[[], RawPage]] | None],
+            stop: Callable[[RawPage], bool] | None, max_pages: int) -> Iterator[RawPage]:
+    """`first` and the pages after it: `following(body)` names the next page (a link or a cursor)
+    and how to get it. A name seen twice, or more than `max_pages` pages, raises ApiError."""
+    page = first
     yield page
     seen: set[str] = set()
-    count = 1
-    while (stop is None or not stop(page)) and (cursor := next_cursor(page.body)) is not None:
-        key = _param(cursor)
-        if key in seen:
-            raise ApiError(client.platform, client.account_id, f"paging loop: {cursor_param}={key} repeated")
-        if count >= max_pages:
+    while (stop is None or not stop(page)) and (step := following(page.body)) is not None:
+        name, fetch = step
+        if name in seen:
+            raise ApiError(client.platform, client.account_id, f"paging loop: {name} repeated")
+        if len(seen) + 1 >= max_pages:
             raise ApiError(client.platform, client.account_id, f"more than {max_pages} pages from {path}")
-        seen.add(key)
-        count += 1
-        page = client.get(path, {**base, cursor_param: cursor}, window=window)
+        seen.add(name)
+        page = fetch()
         yield page

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport
-from connectors.tables import Sheets, find_header_row, records
+from connectors.tables import HeaderFormat, Sheets, find_header_row, records
 from connectors.values import is_placeholder, parse_number
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].+)?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
 
 
-def has_template_header(sheets: Sheets, columns: Collection[str]) -> bool:
-    return any(find_header_row(rows, set(columns), search=3) is not None for rows in sheets.values())
+class TemplateFormat(HeaderFormat):
+    """A documented template: recognised by its columns in a header within a sheet's first rows."""
+
+    search_rows = 3
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,15 @@ from __future__ import annotations
 from connectors.base import ExportContext, ParsedExport, ReviewRecord
 from connectors.google_business import settings
 from connectors.tables import Sheets
-from connectors.templates import TemplateRow, has_template_header, template_rows
+from connectors.templates import TemplateFormat, TemplateRow, template_rows
 from connectors.values import parse_number
 
 
-class ReviewsTemplate:
+class ReviewsTemplate(TemplateFormat):
     """The documented reviews template, recognised by its header."""
 
     name = "reviews_template"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return has_template_header(sheets, settings.COLUMNS)
+    required = frozenset(settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)

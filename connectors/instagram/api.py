@@ -21,15 +21,13 @@ from connectors.meta.graph import (
     NOT_ENOUGH_VIEWERS_CODE,
     GraphApiClient,
     data_items,
-    edge,
     fetch_metrics,
-    graph_error,
     graph_error_notes,
     insight_entries,
     metric_lookup,
-    object_id,
     parse_graph_time,
     select_metrics,
+    served_pages,
     successor_notes,
 )
 from connectors.rejected_metrics import RejectedMetrics
@@ -133,11 +131,7 @@ class InstagramApi(GraphApiClient):
         result = ParsedExport(format="instagram_api")
         requested: set[str] = set()
         user = self.account.account_id
-        for page in pages:
-            if page.status >= 400 or graph_error(page.body) is not None:
-                continue
-            requested.update(filter(None, page.params.get("metric", "").split(",")))
-            node, kind = object_id(page), edge(page)
+        for page, node, kind in served_pages(pages, requested):
             if node == user and kind == "":
                 self._profile(page, result)
             elif node == user and kind == "insights":

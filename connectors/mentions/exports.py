@@ -7,16 +7,14 @@ import datetime as dt
 from connectors.base import ExportContext, MentionsDayValue, ParsedExport
 from connectors.mentions import settings
 from connectors.tables import Sheets
-from connectors.templates import has_template_header, template_rows
+from connectors.templates import TemplateFormat, template_rows
 
 
-class MentionsTemplate:
+class MentionsTemplate(TemplateFormat):
     """The documented mentions template, recognised by its header."""
 
     name = "mentions_template"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return has_template_header(sheets, settings.COLUMNS)
+    required = frozenset(settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)

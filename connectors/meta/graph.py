@@ -313,6 +313,16 @@ def edge(page: RawPage) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def served_pages(pages: Sequence[RawPage], requested: set[str]) -> Iterator[tuple[RawPage, str, str]]:
+    """(page, object id, edge) of the pages Graph served (refusals are named by
+    `graph_error_notes`); adds the metrics each asked for to `requested`."""
+    for page in pages:
+        if page.status >= 400 or graph_error(page.body) is not None:
+            continue
+        requested.update(filter(None, page.params.get("metric", "").split(",")))
+        yield page, object_id(page), edge(page)
+
+
 def parse_graph_time(text: str) -> dt.datetime:
     """Graph timestamps ("2019-04-05T07:56:32+0000") as aware UTC datetimes."""
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)

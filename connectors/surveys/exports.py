@@ -5,16 +5,14 @@ from __future__ import annotations
 from connectors.base import ExportContext, ParsedExport, SurveyResponseRecord
 from connectors.surveys import settings
 from connectors.tables import Sheets
-from connectors.templates import TemplateRow, has_template_header, template_rows
+from connectors.templates import TemplateFormat, TemplateRow, template_rows
 
 
-class SurveyResponsesTemplate:
+class SurveyResponsesTemplate(TemplateFormat):
     """The documented survey responses template, recognised by its header."""
 
     name = "survey_responses_template"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return has_template_header(sheets, settings.COLUMNS)
+    required = frozenset(settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
