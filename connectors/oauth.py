@@ -426,6 +426,7 @@ class OAuthApiClient(AccountClient):
     """
 
     default_base_url: ClassVar[str] = ""
+    api_path: ClassVar[str] = ""  # the fixed path prefix of default_base_url ("/v2")
     token_endpoint: ClassVar[TokenEndpoint]  # the platform's (declared in its folder)
     rate_limits: ClassVar[tuple[RateLimitHeaders, ...]] = ()  # the platform's rate-limit headers
 
@@ -437,8 +438,11 @@ class OAuthApiClient(AccountClient):
     # -- per platform ---------------------------------------------------------------------------
 
     def base_url(self) -> str:
-        """Host plus fixed path prefix; `account.base_url` (the emulator) replaces the host."""
-        return (self.account.base_url or self.default_base_url).rstrip("/")
+        """Host plus fixed path prefix; `account.base_url` (the emulator, a bare host) replaces the
+        host, and the API's `api_path` follows it."""
+        if self.account.base_url:
+            return f"{self.account.base_url.rstrip('/')}{self.api_path}"
+        return self.default_base_url.rstrip("/")
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,12 @@ class TemplateRow:
 
     def error(self, name: str, reason: str) -> ExportFileError:
         return ExportFileError(self.ctx.path, reason, row=self.row, column=self.columns[name])
+
+    def first_of(self, seen: dict[Hashable, int], key: Hashable, name: str, what: str, rule: str = "") -> None:
+        """Refuse a key an earlier row already holds: "<what> is already on row N<rule>"."""
+        if key in seen:
+            raise self.error(name, f"{what} is already on row {seen[key]}{rule}")
+        seen[key] = self.row
 
     def required(self, name: str) -> str:
         value = self.cell(name)

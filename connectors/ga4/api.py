@@ -64,9 +64,7 @@ class Ga4DataApi(GoogleApiClient):
     history_days = api_settings.HISTORY_DAYS
     lookback_days = api_settings.LOOKBACK_DAYS
     default_base_url = api_settings.BASE_URL
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/v1beta" if self.account.base_url else self.default_base_url
+    api_path = "/v1beta"
 
     @property
     def conversions_metric(self) -> str:

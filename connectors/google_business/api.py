@@ -48,9 +48,7 @@ class GoogleBusinessReviewsApi(GoogleApiClient):
     history_days = api_settings.HISTORY_DAYS
     lookback_days = api_settings.LOOKBACK_DAYS
     default_base_url = api_settings.BASE_URL
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/v4" if self.account.base_url else self.default_base_url
+    api_path = "/v4"
 
     def locations(self) -> list[str]:
         """Location ids from options["location_ids"] ("222222222" or "locations/222222222")."""

@@ -109,6 +109,7 @@ class LinkedInPagesApi(OAuthApiClient):
     history_days = settings.HISTORY_DAYS
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
+    api_path = "/rest"
     token_endpoint = TOKEN_ENDPOINT
 
     @property
@@ -118,9 +119,6 @@ class LinkedInPagesApi(OAuthApiClient):
     @property
     def api_version(self) -> str:
         return str(self.account.options.get("api_version") or settings.DEFAULT_API_VERSION)
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/rest" if self.account.base_url else self.default_base_url
 
     def fixed_headers(self) -> dict[str, str]:
         return {"LinkedIn-Version": self.api_version, "X-Restli-Protocol-Version": settings.RESTLI_PROTOCOL_VERSION}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Hashable
 
 from connectors.base import ExportContext, MentionsDayValue, ParsedExport
 from connectors.mentions import settings
@@ -18,7 +18,7 @@ class MentionsTemplate(TemplateFormat):
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
-        seen: dict[tuple[dt.date, str, str], int] = {}
+        seen: dict[Hashable, int] = {}
         for row in template_rows(sheets, settings.COLUMNS, ctx, out):
             date = row.date("date")
             subject_id = row.required("subject_id")
@@ -28,10 +28,8 @@ class MentionsTemplate(TemplateFormat):
             if mentions is not None and mentions < 0:
                 raise row.error("mentions", f"a mention count cannot be negative: {row.cell('mentions')!r}")
             key = (date, subject_id, platform)
-            if key in seen:
-                raise row.error("date", f"{subject_id} on {platform} on {date} is already on row "
-                                        f"{seen[key]}: one row per day, subject and platform")
-            seen[key] = row.row
+            row.first_of(seen, key, "date", f"{subject_id} on {platform} on {date}",
+                         ": one row per day, subject and platform")
             out.mentions_daily.append(MentionsDayValue(date, subject_id, platform, mentions))
         if out.mentions_daily:
             dates = [value.date for value in out.mentions_daily]

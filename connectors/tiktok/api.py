@@ -76,10 +76,8 @@ class TikTokBusinessApi(OAuthApiClient):
     history_days = settings.HISTORY_DAYS
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
+    api_path = "/open_api/v1.3"
     token_endpoint = TOKEN_ENDPOINT
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/open_api/v1.3" if self.account.base_url else self.default_base_url
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Access-Token": token}

@@ -94,16 +94,13 @@ class XApi(OAuthApiClient):
     history_days = None  # the timeline reaches back ~3,200 posts [unverified]; no date limit
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
+    api_path = "/2"
     token_endpoint = TOKEN_ENDPOINT
     rate_limits = (RATE_LIMITS,)
     _counts_client: HttpClient | None = None
 
     def classify(self, result: HttpResult) -> Verdict:
         return classify_x(result)
-
-    def base_url(self) -> str:
-        # The emulator's base_url is a host; X paths start with /2.
-        return f"{self.account.base_url.rstrip('/')}/2" if self.account.base_url else self.default_base_url
 
     @property
     def counts_http(self) -> HttpClient:

@@ -62,9 +62,7 @@ class YouTubeAnalyticsApi(GoogleApiClient):
     history_days = settings.HISTORY_DAYS
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/v2" if self.account.base_url else self.default_base_url
+    api_path = "/v2"
 
     @property
     def ids(self) -> str:
