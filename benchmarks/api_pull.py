@@ -5,7 +5,7 @@ enforces the platform's documented request limits, counted in sliding windows li
 platforms count them; --time-scale compresses every window (60: a 15-minute window lasts 15 s)
 so a run takes seconds, not hours. Over a limit the emulator answers with the platform's own
 throttle signal (Meta #17, X 429 + x-rate-limit-reset, TikTok 40100, Google 429), and the
-clients react as in production. Each account pulls yesterday through `transforms.api.fetch_pull`
+clients react as in production. Each account pulls yesterday through `ingest.api.fetch_pull`
 (the platform's lookback included), MAX_CONCURRENT_ACCOUNTS at a time per platform, all
 platforms at once (one Dagster step each).
 
@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from connectors.base import ApiAccount, load_connectors  # noqa: E402
+from ingest.api import fetch_pull  # noqa: E402
 from pipelines.api_assets import MAX_CONCURRENT_ACCOUNTS  # noqa: E402
 from tests.fakes import Reply, SeenRequest  # noqa: E402
 from tests.fakes import google as google_fake  # noqa: E402
@@ -55,7 +56,6 @@ from tests.fakes import meta as meta_fake  # noqa: E402
 from tests.fakes import tiktok as tiktok_fake  # noqa: E402
 from tests.fakes import x as x_fake  # noqa: E402
 from tests.fakes import youtube as youtube_fake  # noqa: E402
-from transforms.api import fetch_pull  # noqa: E402
 
 PLATFORMS = ("facebook", "instagram", "meta_ads", "x", "linkedin", "youtube", "tiktok", "google_business", "ga4")
 

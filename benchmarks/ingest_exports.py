@@ -46,8 +46,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from connectors.base import load_connectors  # noqa: E402
+from ingest.drop_folder import ingest_drop_folder  # noqa: E402
 from transforms.core import build_core  # noqa: E402
-from transforms.exports import ingest_drop_folder  # noqa: E402
 from warehouse.connection import connect  # noqa: E402
 
 END = dt.date(2025, 12, 31)

@@ -6,7 +6,7 @@ period=day, at most 90 days per call, values stamped with Meta's end-of-day `end
 land_api_pull stores them) and into a JSON-lines file holding the same pages.
 
 Prints
-  (a) transforms.api.replay over the whole year: seconds, pages/s, values/s;
+  (a) ingest.api.replay over the whole year: seconds, pages/s, values/s;
   (b) DuckDB alone: `read_json` of the same pages, unnested to one row per (account, metric, day)
       and INSERTed into a table; and the ratio (a) / (b).
 Times are the median of --runs runs; (a) re-runs on the same warehouse (replay replaces the
@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from connectors.base import load_connectors  # noqa: E402
-from transforms.api import replay  # noqa: E402
+from ingest.api import replay  # noqa: E402
 from warehouse.connection import connect  # noqa: E402
 from warehouse.writes import insert_frame  # noqa: E402
 

@@ -199,7 +199,7 @@ class RecordColumns(Sequence[R]):
     An API pull can hold hundreds of thousands of daily values (a year of Page Insights for
     one Page is ~40,000); building one frozen dataclass per value, then reading each back
     field by field to make a frame, was most of `socialkpi replay`'s time. A client appends
-    whole columns with `extend_columns`; `transforms.records` turns them into a frame as they
+    whole columns with `extend_columns`; `ingest.records` turns them into a frame as they
     are. Everything else sees a sequence of records, equal to a list of the same records.
     """
 

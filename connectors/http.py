@@ -6,14 +6,14 @@ comes back as a `base.RawPage` with every secret removed, ready to land in raw.a
 What the layer does, so platform modules do not have to:
 - a (connect, read) timeout on every call;
 - bounded retries (tenacity) with exponential backoff and jitter on 429, 5xx, connection errors
-  and timeouts; waits the platform asks for (`Retry-After`, X `x-rate-limit-reset`, Meta
-  `estimated_time_to_regain_access`) replace the backoff; LinkedIn's 429 without headers falls
-  back to the backoff;
-- slows down *before* a platform throttles: Meta usage headers at or above a threshold, or
-  X `x-rate-limit-remaining: 0`, pause the next request;
-- a per-platform `Classifier` decides what a response means (ok / retry / re-authorise / fail),
-  including error envelopes inside HTTP 200 (TikTok `code`, X `errors`); auth errors are never
-  retried and raise `base.AuthError`;
+  and timeouts; waits the platform asks for (`Retry-After`, and what the platform's
+  `RateLimitHeaders` hook reads) replace the backoff; a 429 without such headers falls back to
+  the backoff;
+- slows down *before* a platform throttles: the platform's `RateLimitHeaders.pause` (usage at
+  or above a threshold, a spent window) pauses the next request;
+- a per-platform `Classifier` hook decides what a response means (ok / retry / re-authorise /
+  fail), including error envelopes inside HTTP 200; auth errors are never retried and raise
+  `base.AuthError`;
 - paging helpers (`follow_next_urls`, `follow_cursor`);
 - redaction: credential values and `access_token=`/`token=`/`client_secret=`-style parameters
   never reach URLs, params, bodies of RawPages, log records or exception messages.
@@ -34,12 +34,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import requests
 import tenacity
 from requests.structures import CaseInsensitiveDict
 
-from connectors.base import AuthError, ConnectorError, RawPage
+from connectors.base import ApiAccount, AuthError, ConnectorError, RawPage
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Redactor:
 
     Two nets: the known secret values (the account's credentials, raw and URL-encoded), and any
     value of a parameter named like a secret (`access_token=...`, `"client_secret": "..."`),
-    so a token the platform echoes back (Meta puts it into `paging.next`) is caught too.
+    so a token the platform echoes back (into a `paging.next` link) is caught too.
     """
 
     def __init__(self, secrets: Iterable[str] = (),
@@ -126,7 +127,7 @@ class RedactingLogFilter(logging.Filter):
     """Rewrites log records so that no secret reaches a handler.
 
     Attached to urllib3's loggers: at DEBUG level urllib3 logs every request line with its
-    query string, which for Meta contains `access_token=...`.
+    query string, which may contain `access_token=...`.
     """
 
     def __init__(self, redactor: Redactor = _PATTERN_REDACTOR) -> None:
@@ -163,7 +164,7 @@ class ApiError(ConnectorError):
     """A platform API request failed for a reason a retry does not fix (or retries ran out).
 
     `page` is the failing response as a redacted RawPage, so callers can land it for lineage
-    (Meta's retired-metric error is landed and named in `notes`). `code`/`subcode` are the
+    (a retired-metric error is landed and named in `notes`). `code`/`subcode` are the
     platform's own error codes when the body carries them.
     """
 
@@ -214,9 +215,9 @@ class HttpResult:
 class Verdict:
     """A classifier's decision about one response.
 
-    `wait` (seconds) is a platform-specific wait for RETRY; header-based waits (Retry-After,
-    x-rate-limit-reset, Meta regain time) are added by the client itself. `warnings` are
-    partial errors inside a successful response (X `errors` next to `data`); they are logged.
+    `wait` (seconds) is a platform-specific wait for RETRY; header-based waits (Retry-After and
+    the platform's `RateLimitHeaders`) are added by the client itself. `warnings` are partial
+    errors inside a successful response (an `errors` list next to `data`); they are logged.
     """
 
     action: Action
@@ -263,7 +264,7 @@ def error_message(body: object) -> str:
 def classify_by_status(result: HttpResult) -> Verdict:
     """HTTP-status rules shared by all platforms.
 
-    401 is an auth failure (X, LinkedIn, Google all signal expired/revoked tokens this way);
+    401 is an auth failure (most platforms signal expired/revoked tokens this way);
     408, 429 and 5xx are transient; every other 4xx is a request error.
     """
     status = result.status
@@ -275,66 +276,6 @@ def classify_by_status(result: HttpResult) -> Verdict:
     if status in (408, 429) or status >= 500:
         return Verdict.retry(f"HTTP {status} {message}".strip())
     return Verdict.fail(f"HTTP {status} {message}".strip())
-
-
-def envelope_warnings(body: object) -> list[str]:
-    """Messages of an X-style `errors` array inside a 200 response (partial failures)."""
-    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
-        return []
-    messages = []
-    for error in body["errors"]:
-        if isinstance(error, dict):
-            parts = [str(error.get(k)) for k in ("title", "detail", "message", "value") if error.get(k)]
-            messages.append(": ".join(parts) or json.dumps(error))
-        else:
-            messages.append(str(error))
-    return messages
-
-
-def classify_x(result: HttpResult) -> Verdict:
-    """X API v2: 401 re-authorise; HTTP 200 may carry `errors` next to `data` (partial)."""
-    verdict = classify_by_status(result)
-    if verdict.action is not Action.OK:
-        return verdict
-    warnings = envelope_warnings(result.body)
-    if warnings and not (isinstance(result.body, dict) and result.body.get("data")):
-        # Quirk: X answers 200 with only `errors` when nothing of the request could be served.
-        return Verdict.fail("; ".join(warnings))
-    return Verdict.ok(warnings)
-
-
-TIKTOK_AUTH_CODES = frozenset({40105})  # "Access token is incorrect or has been revoked."
-TIKTOK_THROTTLE_CODES = frozenset({40100})  # "App reaches the QPS limit."
-
-
-def classify_tiktok(result: HttpResult) -> Verdict:
-    """TikTok: errors arrive inside HTTP 200.
-
-    Business API envelope: `{"code": 0, "message": "OK", ...}`, any other code is an error
-    (40105 expired/revoked token, 40100 QPS limit). Display API: `{"error": {"code": "ok"}}`
-    with string codes (`access_token_invalid`, `rate_limit_exceeded`).
-    """
-    body = result.body
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        code = body["error"].get("code")
-        message = str(body["error"].get("message") or code)
-        if code in ("access_token_invalid", "scope_not_authorized"):
-            return Verdict.auth(f"{message} ({code})", code=code)
-        if code == "rate_limit_exceeded":
-            return Verdict.retry(f"{message} ({code})", code=code)
-        if code not in (None, "ok"):
-            return classify_by_status(result) if result.status >= 500 else Verdict.fail(
-                f"{message} ({code})", code=code)
-    if isinstance(body, dict) and isinstance(body.get("code"), int):
-        code = body["code"]
-        message = str(body.get("message") or "")
-        if code in TIKTOK_AUTH_CODES:
-            return Verdict.auth(f"{message} (code {code})", code=code)
-        if code in TIKTOK_THROTTLE_CODES:
-            return Verdict.retry(f"{message} (code {code})", code=code)
-        if code != 0:
-            return Verdict.fail(f"{message} (code {code})", code=code)
-    return classify_by_status(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,7 +291,8 @@ class RetryPolicy:
     min(backoff_max, backoff_initial * 2**(n-1)) + uniform(0, jitter) seconds. A wait the
     platform asks for (Retry-After...) replaces the backoff, unless it exceeds
     `max_server_wait`: then RateLimitError is raised instead of sleeping for an hour.
-    `usage_threshold` (percent) and `usage_pause` (seconds) drive the Meta slow-down.
+    `usage_threshold` (percent) and `usage_pause` (seconds) drive a platform's usage-header
+    slow-down (its `RateLimitHeaders.pause`).
     """
 
     max_attempts: int = 5
@@ -393,111 +335,40 @@ def retry_after_seconds(headers: Mapping[str, str], now: dt.datetime) -> float |
     return max(0.0, (when - now).total_seconds())
 
 
-def rate_limit_reset_seconds(headers: Mapping[str, str], now: dt.datetime) -> float | None:
-    """X `x-rate-limit-reset` (epoch seconds of the window reset) as seconds from `now`."""
-    value = _headers(headers).get("x-rate-limit-reset")
-    try:
-        reset = float(value) if value is not None else None
-    except ValueError:
-        return None
-    return None if reset is None else max(0.0, reset - now.timestamp())
+class RateLimitHeaders:
+    """A platform's rate-limit headers, read by HttpClient: the hook a platform's folder overrides
+    (the base reads none; `Retry-After` is read for every platform).
 
-
-@dataclass(frozen=True)
-class MetaUsage:
-    """Meta's usage headers folded together: highest percent used and longest regain time."""
-
-    percent: float | None
-    regain_minutes: float
-
-
-def _json_header(headers: CaseInsensitiveDict[str], name: str) -> object:
-    raw = headers.get(name)
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        logger.debug("ignoring unreadable %s header", name)
-        return None
-
-
-def meta_usage(headers: Mapping[str, str]) -> MetaUsage | None:
-    """Read `X-App-Usage`, `X-Business-Use-Case-Usage` and `X-Ad-Account-Usage`.
-
-    X-App-Usage: `{"call_count": 28, "total_time": 25, "total_cputime": 25}` (percent of the
-    hourly budget). BUC: `{"<business id>": [{"type": "pages", "call_count": .., "total_cputime":
-    .., "total_time": .., "estimated_time_to_regain_access": <minutes>}]}`. Ad account:
-    `{"acc_id_util_pct": 9.67}`. None when none of them is present.
+    `headers` are case-insensitive. `requested_wait` is the wait a throttled or failed response
+    asks for; `pause` is a pause before the *next* request, read from a successful response, so
+    a client slows down before the platform throttles it.
     """
-    h = _headers(headers)
-    percents: list[float] = []
-    regain = 0.0
-    found = False
 
-    def take(entry: object) -> None:
-        nonlocal regain
-        if not isinstance(entry, dict):
-            return
-        for key in ("call_count", "total_cputime", "total_time", "acc_id_util_pct"):
-            if isinstance(entry.get(key), int | float):
-                percents.append(float(entry[key]))
-        minutes = entry.get("estimated_time_to_regain_access")
-        if isinstance(minutes, int | float):
-            regain = max(regain, float(minutes))
-
-    for name in ("X-App-Usage", "X-Ad-Account-Usage"):
-        value = _json_header(h, name)
-        if value is not None:
-            found = True
-            take(value)
-    buc = _json_header(h, "X-Business-Use-Case-Usage")
-    if isinstance(buc, dict):
-        found = True
-        for entries in buc.values():
-            for entry in entries if isinstance(entries, list) else [entries]:
-                take(entry)
-    if not found:
+    def requested_wait(self, status: int, headers: Mapping[str, str], now: dt.datetime) -> Throttle | None:
         return None
-    return MetaUsage(max(percents) if percents else None, regain)
+
+    def pause(self, headers: Mapping[str, str], now: dt.datetime, policy: RetryPolicy) -> Throttle | None:
+        return None
 
 
-def requested_wait(status: int, headers: Mapping[str, str], now: dt.datetime) -> Throttle | None:
+def requested_wait(status: int, headers: Mapping[str, str], now: dt.datetime,
+                   rate_limits: Iterable[RateLimitHeaders] = ()) -> Throttle | None:
     """The wait a throttled/failed response asks for, from its headers (longest one wins)."""
     candidates: list[Throttle] = []
     retry_after = retry_after_seconds(headers, now)
     if retry_after is not None:
         candidates.append(Throttle(retry_after, "Retry-After"))
     h = _headers(headers)
-    # X sends x-rate-limit-reset on every response; it only means "wait" once the window is spent.
-    if status == 429 or h.get("x-rate-limit-remaining") == "0":
-        reset = rate_limit_reset_seconds(h, now)
-        if reset is not None:
-            candidates.append(Throttle(reset, "x-rate-limit-reset"))
-    usage = meta_usage(h)
-    if usage is not None and usage.regain_minutes > 0:
-        candidates.append(Throttle(usage.regain_minutes * 60, "estimated_time_to_regain_access"))
+    candidates += [wait for hook in rate_limits if (wait := hook.requested_wait(status, h, now)) is not None]
     return max(candidates, key=lambda t: t.seconds) if candidates else None
 
 
-def usage_pause(headers: Mapping[str, str], now: dt.datetime, policy: RetryPolicy) -> Throttle | None:
-    """A pause before the *next* request, read from a successful response's headers.
-
-    Meta throttles at 100% of any usage figure; we stop at `policy.usage_threshold` and wait
-    `policy.usage_pause` seconds, or the regain time when Meta gives one. X: when
-    `x-rate-limit-remaining` is 0, wait until `x-rate-limit-reset`.
-    """
+def usage_pause(headers: Mapping[str, str], now: dt.datetime, policy: RetryPolicy,
+                rate_limits: Iterable[RateLimitHeaders] = ()) -> Throttle | None:
+    """A pause before the *next* request, read from a successful response's headers (the first
+    platform hook that asks for one)."""
     h = _headers(headers)
-    usage = meta_usage(h)
-    if usage is not None and usage.regain_minutes > 0:
-        return Throttle(usage.regain_minutes * 60, "estimated_time_to_regain_access")
-    if usage is not None and usage.percent is not None and usage.percent >= policy.usage_threshold:
-        return Throttle(policy.usage_pause, f"Meta API usage at {usage.percent:g}%")
-    if h.get("x-rate-limit-remaining") == "0":
-        reset = rate_limit_reset_seconds(h, now)
-        if reset is not None:
-            return Throttle(reset, "x-rate-limit-remaining is 0")
-    return None
+    return next((pause for hook in rate_limits if (pause := hook.pause(h, now, policy)) is not None), None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,6 +381,16 @@ def utc_now() -> dt.datetime:
 
 
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 60.0)  # (connect, read) seconds
+
+
+def account_http_settings(options: Mapping[str, object], timeout: tuple[float, float] | None = None,
+                          retry: RetryPolicy | None = None) -> tuple[tuple[float, float], RetryPolicy]:
+    """The (connect, read) timeout and retry policy of an account's client: the ones given, else
+    its options `timeout` ([connect, read] seconds) and `max_attempts`, else the defaults."""
+    option_timeout = options.get("timeout")
+    attempts = options.get("max_attempts")
+    return (timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple) else DEFAULT_TIMEOUT),
+            retry or (RetryPolicy(max_attempts=int(str(attempts))) if attempts else RetryPolicy()))
 
 
 class _Retryable(Exception):
@@ -541,11 +422,11 @@ class _Request:
 class HttpClient:
     """HTTP for one platform account: see the module docstring for what it guarantees.
 
-    `base_url` is the platform host plus any fixed path prefix (`https://graph.facebook.com/
-    v25.0`); relative paths are joined to it, absolute URLs (paging links) must stay on its
+    `base_url` is the platform host plus any fixed path prefix (`https://api.example.com/v2`);
+    relative paths are joined to it, absolute URLs (paging links) must stay on its
     origin — credentials are never sent anywhere else. `auth_params` are added to every query
-    (Meta `access_token`) and replace any copy inside a paging URL; `auth_headers` go on every
-    request (`Authorization: Bearer ...`, TikTok `Access-Token`). Their values and `secrets`
+    (`access_token=...`) and replace any copy inside a paging URL; `auth_headers` go on every
+    request (`Authorization: Bearer ...`, or a platform's own token header). Their values and `secrets`
     are redacted everywhere.
     """
 
@@ -555,6 +436,7 @@ class HttpClient:
                  secrets: Iterable[str] = (),
                  headers: Mapping[str, str] | None = None,
                  classify: Classifier = classify_by_status,
+                 rate_limits: Iterable[RateLimitHeaders] = (),
                  retry: RetryPolicy | None = None,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  sleep: Callable[[float], None] = time.sleep,
@@ -570,6 +452,7 @@ class HttpClient:
         self.auth_headers = dict(auth_headers or {})
         self.headers = dict(headers or {})
         self.classify = classify
+        self.rate_limits = tuple(rate_limits)
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self._sleep = sleep
@@ -679,7 +562,7 @@ class HttpClient:
         if verdict.action is Action.FAIL:
             raise ApiError(self.platform, self.account_id, reason, status=response.status_code,
                            code=verdict.code, subcode=verdict.subcode, page=page)
-        wait = requested_wait(response.status_code, response.headers, self._now())
+        wait = requested_wait(response.status_code, response.headers, self._now(), self.rate_limits)
         if verdict.wait is not None and (wait is None or verdict.wait > wait.seconds):
             wait = Throttle(verdict.wait, "platform")
         if wait is not None and wait.seconds > self.retry.max_server_wait:
@@ -722,7 +605,7 @@ class HttpClient:
 
     def _update_pacing(self, headers: Mapping[str, str]) -> None:
         now = self._now()
-        pause = usage_pause(headers, now, self.retry)
+        pause = usage_pause(headers, now, self.retry, self.rate_limits)
         if pause is not None and pause.seconds > 0:
             self._pacing = _Pacing(now + dt.timedelta(seconds=pause.seconds), pause.reason)
 
@@ -741,6 +624,59 @@ class HttpClient:
         logger.info("%s account %s: pausing %.1f s before the next request (%s)",
                     self.platform, self.account_id, delay, reason)
         self._sleep(delay)
+
+
+class AccountClient:
+    """What every API client of one account shares: the injectable clock, the timeout and retry
+    policy from the account's options, the account's calendar and the history clamp. Platform
+    families (Graph, OAuth) build their HttpClient on top."""
+
+    platform: str = ""
+    history_days: int | None = None
+    lookback_days: int = 3
+
+    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
+                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
+                 timeout: tuple[float, float] | None = None,
+                 rand: Callable[[float, float], float] | None = None,
+                 session: requests.Session | None = None) -> None:
+        self.account = account
+        self._sleep = sleep
+        self._now = now
+        self._rand = rand
+        self.timeout, self.retry = account_http_settings(account.options, timeout, retry)
+        self._session = session
+        self._setup()
+
+    def _setup(self) -> None:
+        """What a client family reads besides (more options, its HttpClient slot)."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.account.timezone)
+
+    def today(self) -> dt.date:
+        """Today in the account's timezone."""
+        return self._now().astimezone(self.zone).date()
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.zone).date()
+
+    def local_midnight(self, day: dt.date) -> dt.datetime:
+        """Start of `day` in the account's timezone, as UTC."""
+        return dt.datetime.combine(day, dt.time(0), self.zone).astimezone(dt.UTC)
+
+    def clamp_start(self, start: dt.date, end: dt.date, days: int | None = None) -> dt.date:
+        """Move `start` to the oldest day the API still serves (`history_days`), with a log line."""
+        days = self.history_days if days is None else days
+        if days is None:
+            return start
+        oldest = self.today() - dt.timedelta(days=days)
+        if start < oldest:
+            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
+                           self.platform, self.account.account_id, days, start, end, oldest)
+            return oldest
+        return start
 
 
 def _param(value: object) -> str:
@@ -770,7 +706,7 @@ DEFAULT_MAX_PAGES = 1000
 
 
 def paging_next(body: object) -> str | None:
-    """Meta-style `paging.next` URL of a body, or None on the last page."""
+    """The `paging.next` URL of a body, or None on the last page."""
     if isinstance(body, dict) and isinstance(body.get("paging"), dict):
         value = body["paging"].get("next")
         return value if isinstance(value, str) and value else None
@@ -782,25 +718,17 @@ def follow_next_urls(client: HttpClient, path: str, params: Mapping[str, object]
                      next_url: Callable[[object], str | None] = paging_next,
                      stop: Callable[[RawPage], bool] | None = None,
                      max_pages: int = DEFAULT_MAX_PAGES) -> Iterator[RawPage]:
-    """Pages of a list whose bodies link to the next page by URL (Meta `paging.next`).
+    """Pages of a list whose bodies link to the next page by URL (`paging.next`).
 
     Follows links to the end (a page may be empty and still link on), or until `stop(page)`
     is true. The link in a landed body is redacted; the client re-adds its own credentials.
     A link seen twice, or more than `max_pages` pages, raises ApiError instead of looping.
     """
-    page = client.get(path, params, window=window)
-    yield page
-    seen: set[str] = set()
-    count = 1
-    while (stop is None or not stop(page)) and (link := next_url(page.body)):
-        if link in seen:
-            raise ApiError(client.platform, client.account_id, f"paging loop: {link} repeated")
-        if count >= max_pages:
-            raise ApiError(client.platform, client.account_id, f"more than {max_pages} pages from {path}")
-        seen.add(link)
-        count += 1
-        page = client.get(link, window=window)
-        yield page
+    def following(body: object) -> tuple[str, Callable[[], RawPage]] | None:
+        link = next_url(body)
+        return (link, lambda: client.get(link, window=window)) if link else None
+
+    yield from _follow(client, path, client.get(path, params, window=window), following, stop, max_pages)
 
 
 def follow_cursor(client: HttpClient, path: str, params: Mapping[str, object] | None = None, *,
@@ -811,22 +739,36 @@ def follow_cursor(client: HttpClient, path: str, params: Mapping[str, object] | 
     """Pages of a list paged by a cursor, token or offset sent back as `cursor_param`.
 
     `next_cursor(body)` returns the value for the next request, or None when done, e.g.
-    TikTok `lambda b: b["data"]["cursor"] if b["data"]["has_more"] else None`, X
-    `meta.next_token` -> `pagination_token`, Google `nextPageToken` -> `pageToken`, LinkedIn
-    `start + count` -> `start`. A cursor seen twice or more than `max_pages` pages raises.
+    `lambda b: b["data"]["cursor"] if b["data"]["has_more"] else None`, a `nextPageToken` sent
+    back as `pageToken`, or `start + count` as `start`. A cursor seen twice or more than
+    `max_pages` pages raises.
     """
     base = dict(params or {})
-    page = client.get(path, base, window=window)
+
+    def following(body: object) -> tuple[str, Callable[[], RawPage]] | None:
+        cursor = next_cursor(body)
+        if cursor is None:
+            return None
+        return (f"{cursor_param}={_param(cursor)}",
+                lambda: client.get(path, {**base, cursor_param: cursor}, window=window))
+
+    yield from _follow(client, path, client.get(path, base, window=window), following, stop, max_pages)
+
+
+def _follow(client: HttpClient, path: str, first: RawPage,
+            following: Callable[[object], tuple[str, Callable[[], RawPage]] | None],
+            stop: Callable[[RawPage], bool] | None, max_pages: int) -> Iterator[RawPage]:
+    """`first` and the pages after it: `following(body)` names the next page (a link or a cursor)
+    and how to get it. A name seen twice, or more than `max_pages` pages, raises ApiError."""
+    page = first
     yield page
     seen: set[str] = set()
-    count = 1
-    while (stop is None or not stop(page)) and (cursor := next_cursor(page.body)) is not None:
-        key = _param(cursor)
-        if key in seen:
-            raise ApiError(client.platform, client.account_id, f"paging loop: {cursor_param}={key} repeated")
-        if count >= max_pages:
+    while (stop is None or not stop(page)) and (step := following(page.body)) is not None:
+        name, fetch = step
+        if name in seen:
+            raise ApiError(client.platform, client.account_id, f"paging loop: {name} repeated")
+        if len(seen) + 1 >= max_pages:
             raise ApiError(client.platform, client.account_id, f"more than {max_pages} pages from {path}")
-        seen.add(key)
-        count += 1
-        page = client.get(path, {**base, cursor_param: cursor}, window=window)
+        seen.add(name)
+        page = fetch()
         yield page

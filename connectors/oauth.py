@@ -1,17 +1,17 @@
-"""OAuth 2.0 bearer tokens for the X, LinkedIn, YouTube, TikTok, Google Business and GA4 clients.
+"""OAuth 2.0 bearer tokens for the clients whose platforms use them (see docs/api.md).
 
-Their access tokens are short-lived: X 2 h [docs], TikTok Business 24 h [code], Google 1 h
-[unverified], LinkedIn 60 days [docs]. An account may carry, besides `access_token`, a
+Their access tokens are short-lived (from an hour to a few weeks; each platform's folder names
+its token endpoint). An account may carry, besides `access_token`, a
 `refresh_token` with the app's `client_id` / `client_secret` in `ApiAccount.credentials`. Then:
 
 - a token is refreshed when it is known to be expired (a refreshed token's expiry is known), or
   once when the API refuses it (an access token from the environment has no known expiry);
 - refreshed tokens are kept in a JSON file at `ApiAccount.options["token_cache"]` (mode 0600,
   written atomically under a lock), so the next run does not refresh again, and a refresh token
-  the platform rotates (X, TikTok return a new one) is not lost. The cache is keyed by platform
+  the platform rotates (some return a new one with each refresh) is not lost. The cache is keyed by platform
   and account and remembers a fingerprint of the configured refresh token: after someone
   re-authorises and sets a new refresh token, the stale cache entry is ignored;
-- a refresh token the platform rejects (`invalid_grant`, TikTok `code != 0`) raises AuthError
+- a refresh token the platform rejects (`invalid_grant`, an envelope `code != 0`) raises AuthError
   ("re-authorise <platform> account <id>: ...");
 - token values never reach logs, exceptions or landed pages: every client's Redactor knows the
   configured, cached and refreshed tokens.
@@ -20,14 +20,13 @@ The token endpoint is called here, not through `HttpClient`: the layer lands res
 redacted (the new token would be unreadable) and has no form-encoded body. The call gets the
 same (connect, read) timeout and a bounded retry on connection errors, 429 and 5xx.
 
-`OAuthApiClient` is the base of those six clients: lazy `HttpClient` construction (replay needs
-no token), clock, history clamp, the pull-day rule for follower totals. `classify_google` is the
-Google APIs' error classifier (YouTube Analytics, Business Profile, GA4 Data API).
+`OAuthApiClient` is the base of those clients: lazy `HttpClient` construction (replay needs
+no token), clock, history clamp, the pull-day rule for follower totals. Each subclass declares
+its platform's hooks: `token_endpoint`, `classify` and `rate_limits`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -35,21 +34,21 @@ import logging
 import os
 import random
 import stat
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 import requests
 
 from connectors.base import ApiAccount, AuthError, RawPage
 from connectors.http import (
     DEFAULT_TIMEOUT,
+    AccountClient,
     HttpClient,
     HttpResult,
+    RateLimitHeaders,
     Redactor,
     RetriesExhaustedError,
     RetryPolicy,
@@ -57,11 +56,7 @@ from connectors.http import (
     classify_by_status,
     utc_now,
 )
-
-try:  # POSIX file locks; other systems fall back to the in-process lock only
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from connectors.state_files import locked, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -78,24 +73,18 @@ _LONG_AGO = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 @dataclass(frozen=True)
 class TokenEndpoint:
-    """How one platform refreshes an access token (grant_type=refresh_token).
+    """How one platform refreshes an access token (grant_type=refresh_token); each platform's
+    folder declares its own.
 
-    `json_body`: TikTok Business takes a JSON body and answers in its `{code, message, data}`
-    envelope (HTTP 200 even on errors). `basic_auth`: X confidential clients send client id and
-    secret as HTTP Basic; public clients send only `client_id` in the body [docs].
+    `json_body`: the endpoint takes a JSON body and answers in a `{code, message, data}` envelope
+    (HTTP 200 even on errors). `basic_auth`: confidential clients send client id and secret as
+    HTTP Basic; public clients send only `client_id` in the body.
     """
 
     name: str
     url: str
     json_body: bool = False
     basic_auth: bool = False
-
-
-X_TOKEN_ENDPOINT = TokenEndpoint("X", "https://api.x.com/2/oauth2/token", basic_auth=True)  # [docs]
-LINKEDIN_TOKEN_ENDPOINT = TokenEndpoint("LinkedIn", "https://www.linkedin.com/oauth/v2/accessToken")  # [docs]
-GOOGLE_TOKEN_ENDPOINT = TokenEndpoint("Google", "https://oauth2.googleapis.com/token")  # [unverified]
-TIKTOK_TOKEN_ENDPOINT = TokenEndpoint(  # POST /open_api/v1.3/tt_user/oauth2/refresh_token/ [code]
-    "TikTok", "https://business-api.tiktok.com/open_api/v1.3/tt_user/oauth2/refresh_token/", json_body=True)
 
 
 @dataclass(frozen=True)
@@ -119,10 +108,6 @@ def fingerprint(secret: str) -> str:
 # The cache file
 # --------------------------------------------------------------------------------------------
 
-_PROCESS_LOCKS: dict[Path, threading.Lock] = {}
-_PROCESS_LOCKS_GUARD = threading.Lock()
-
-
 class TokenCache:
     """Refreshed tokens in one JSON file, readable and writable by the owner only (0600).
 
@@ -134,34 +119,17 @@ class TokenCache:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        with _PROCESS_LOCKS_GUARD:
-            self._lock = _PROCESS_LOCKS.setdefault(self.path.resolve(), threading.Lock())
 
     def get(self, key: str) -> dict[str, object] | None:
-        with self._locked():
+        with locked(self.path):
             entry = self._read().get(key)
         return entry if isinstance(entry, dict) else None
 
     def put(self, key: str, entry: Mapping[str, object]) -> None:
-        with self._locked():
+        with locked(self.path):
             tokens = self._read()
             tokens[key] = dict(entry)
             self._write(tokens)
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with self._lock:
-            if fcntl is None:  # pragma: no cover - Windows
-                yield
-                return
-            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
 
     def _read(self) -> dict[str, object]:
         try:
@@ -181,19 +149,7 @@ class TokenCache:
         return dict(tokens) if isinstance(tokens, dict) else {}
 
     def _write(self, tokens: Mapping[str, object]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # the umask can only remove bits; make it exactly 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": CACHE_VERSION, "tokens": tokens}, handle, indent=2, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_json(self.path, {"version": CACHE_VERSION, "tokens": tokens}, private=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,7 +175,7 @@ class OAuthTokens:
     """The access token of one account: from the cache, from the credentials, or refreshed.
 
     Credentials (ApiAccount.credentials): `access_token` (optional when a refresh token is
-    given), `refresh_token`, `client_id`, `client_secret` (not needed by X public clients).
+    given), `refresh_token`, `client_id`, `client_secret` (not needed by public clients).
     Options: `token_cache` (path of the cache file; required to refresh), `token_url`
     (overrides the platform's token endpoint, e.g. the local emulator).
     """
@@ -329,7 +285,7 @@ class OAuthTokens:
                         "(or a refresh token in credentials_env)")
 
     def _refresh_token(self) -> str | None:
-        # A rotated refresh token (X, TikTok answer with a new one) replaces the configured one.
+        # A rotated refresh token (some platforms answer with a new one) replaces the configured one.
         if self._token is not None and self._token.refresh_token:
             return self._token.refresh_token
         entry = self._cached()
@@ -346,7 +302,7 @@ class OAuthTokens:
         fields = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         auth: tuple[str, str] | None = None
         if self.endpoint.basic_auth and client_id and client_secret:
-            auth = (client_id, client_secret)  # X confidential client [docs]
+            auth = (client_id, client_secret)  # a confidential client
             fields["client_id"] = client_id
         else:
             fields.update({k: v for k, v in (("client_id", client_id), ("client_secret", client_secret)) if v})
@@ -387,7 +343,7 @@ class OAuthTokens:
                                           f"{redactor.text(reason)}")
 
     def _envelope_error(self, body: object) -> bool:
-        # TikTok answers HTTP 200 with {"code": 40105, ...} when the refresh token is no good.
+        # An envelope endpoint answers HTTP 200 with {"code": <not 0>, ...} when the refresh token is no good.
         return self.endpoint.json_body and isinstance(body, dict) and body.get("code") not in (0, None)
 
     @staticmethod
@@ -395,7 +351,7 @@ class OAuthTokens:
         if isinstance(body, dict):
             if isinstance(body.get("error"), str):  # RFC 6749: {"error": "invalid_grant", ...}
                 return ": ".join(str(body[k]) for k in ("error", "error_description") if body.get(k))
-            if "code" in body and "message" in body:  # TikTok envelope
+            if "code" in body and "message" in body:  # {code, message, data} envelope
                 return f"{body['message']} (code {body['code']})"
             if isinstance(body.get("error"), dict):
                 return str(body["error"].get("message") or "")
@@ -457,54 +413,11 @@ class RefreshingHttpClient(HttpClient):
 
 
 # --------------------------------------------------------------------------------------------
-# Google APIs' errors
-# --------------------------------------------------------------------------------------------
-
-# error.errors[].reason values [unverified: standard Google shapes, platform-apis.md §6.3]
-GOOGLE_RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError", "internalError"})
-GOOGLE_QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
-GOOGLE_PERMISSION_REASONS = frozenset({"insufficientPermissions", "forbidden", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})
-
-
-def google_error(body: object) -> tuple[str, str, str]:
-    """(status, first reason, message) of a Google error body; empty strings when absent."""
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return "", "", ""
-    reasons = [e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict) and e.get("reason")]
-    details = [d.get("reason") for d in error.get("details") or [] if isinstance(d, dict) and d.get("reason")]
-    return str(error.get("status") or ""), str((reasons or details or [""])[0]), str(error.get("message") or "")
-
-
-def classify_google(result: HttpResult) -> Verdict:
-    """Google APIs (YouTube Analytics, Business Profile, GA4 Data API).
-
-    401 -> re-authorise (UNAUTHENTICATED); 403 with a missing scope or permission -> re-authorise
-    (a person must grant it); 403 `quotaExceeded`/`dailyLimitExceeded` -> fail (the daily quota
-    does not come back within a retry); 403 `rateLimitExceeded`, 429 RESOURCE_EXHAUSTED, 5xx ->
-    retry; other 4xx (400 "The query is not supported.") -> fail.
-    """
-    status, reason, message = google_error(result.body)
-    label = ", ".join(filter(None, [status, reason]))
-    text = f"{message} ({label})" if label else message
-    if result.status == 403:
-        if reason in GOOGLE_RETRY_REASONS:
-            return Verdict.retry(f"HTTP 403 {text}", code=reason)
-        if reason in GOOGLE_QUOTA_REASONS:
-            return Verdict.fail(f"the daily API quota is used up, run again after it resets: {text}", code=reason)
-        if reason in GOOGLE_PERMISSION_REASONS or status == "PERMISSION_DENIED":
-            return Verdict.auth(f"missing permission or scope: {text}", code=reason or status)
-    if result.status == 401:
-        return Verdict.auth(f"HTTP 401 {text}".strip(), code=status or None)
-    return classify_by_status(result)
-
-
-# --------------------------------------------------------------------------------------------
 # The base client
 # --------------------------------------------------------------------------------------------
 
 
-class OAuthApiClient:
+class OAuthApiClient(AccountClient):
     """What the OAuth bearer-token clients share: token and refresh, HttpClient, clock, history.
 
     The constructor needs no token (replay normalises landed pages without credentials);
@@ -512,34 +425,24 @@ class OAuthApiClient:
     Options: `timeout` ([connect, read] seconds), `max_attempts`, `token_cache`, `token_url`.
     """
 
-    platform: str = ""
-    history_days: int | None = None
-    lookback_days: int = 3
     default_base_url: ClassVar[str] = ""
-    token_endpoint: ClassVar[TokenEndpoint] = GOOGLE_TOKEN_ENDPOINT
+    api_path: ClassVar[str] = ""  # the fixed path prefix of default_base_url ("/v2")
+    token_endpoint: ClassVar[TokenEndpoint]  # the platform's (declared in its folder)
+    rate_limits: ClassVar[tuple[RateLimitHeaders, ...]] = ()  # the platform's rate-limit headers
 
-    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
-                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
-                 timeout: tuple[float, float] | None = None,
-                 rand: Callable[[float, float], float] | None = None,
-                 session: requests.Session | None = None) -> None:
-        self.account = account
-        self._sleep = sleep or time.sleep
-        self._now = now
-        self._rand = rand or random.uniform
-        option_timeout = account.options.get("timeout")
-        self.timeout = timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple)
-                                   else DEFAULT_TIMEOUT)
-        attempts = account.options.get("max_attempts")
-        self.retry = retry or (RetryPolicy(max_attempts=int(str(attempts))) if attempts else RetryPolicy())
-        self._session = session
+    def _setup(self) -> None:
+        self._sleep = self._sleep or time.sleep
+        self._rand = self._rand or random.uniform
         self._client: RefreshingHttpClient | None = None
 
     # -- per platform ---------------------------------------------------------------------------
 
     def base_url(self) -> str:
-        """Host plus fixed path prefix; `account.base_url` (the emulator) replaces the host."""
-        return (self.account.base_url or self.default_base_url).rstrip("/")
+        """Host plus fixed path prefix; `account.base_url` (the emulator, a bare host) replaces the
+        host, and the API's `api_path` follows it."""
+        if self.account.base_url:
+            return f"{self.account.base_url.rstrip('/')}{self.api_path}"
+        return self.default_base_url.rstrip("/")
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -566,37 +469,10 @@ class OAuthApiClient:
             self._client = RefreshingHttpClient(
                 tokens=tokens, auth_headers_for=self.auth_headers,
                 platform=self.platform, account_id=self.account.account_id, base_url=self.base_url(),
-                headers=self.fixed_headers(), classify=self.classify, retry=self.retry,
+                headers=self.fixed_headers(), classify=self.classify, rate_limits=self.rate_limits, retry=self.retry,
                 timeout=self.timeout, sleep=self._sleep, now=self._now, rand=self._rand, session=session,
                 secrets=[v for v in self.account.credentials.values() if v])
         return self._client
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.account.timezone)
-
-    def today(self) -> dt.date:
-        """Today in the account's timezone."""
-        return self._now().astimezone(self.zone).date()
-
-    def local_date(self, moment: dt.datetime) -> dt.date:
-        return moment.astimezone(self.zone).date()
-
-    def local_midnight(self, day: dt.date) -> dt.datetime:
-        """Start of `day` in the account's timezone, as UTC."""
-        return dt.datetime.combine(day, dt.time(0), self.zone).astimezone(dt.UTC)
-
-    def clamp_start(self, start: dt.date, end: dt.date, days: int | None = None) -> dt.date:
-        """Move `start` to the oldest day the API still serves, with a log line."""
-        days = self.history_days if days is None else days
-        if days is None:
-            return start
-        oldest = self.today() - dt.timedelta(days=days)
-        if start < oldest:
-            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
-                           self.platform, self.account.account_id, days, start, end, oldest)
-            return oldest
-        return start
 
     def total_day(self, page: RawPage, field_name: str, notes: list[str]) -> dt.date | None:
         """The day a current total (followers now) is dated, or None when it is not loaded.

@@ -17,33 +17,23 @@ cache: a thread lock, an `flock` on `<file>.lock`, and an atomic rename.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from connectors.base import ApiAccount, RawPage
 from connectors.http import ApiError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from connectors.state_files import locked, write_json
 
 logger = logging.getLogger(__name__)
 
 FILE_VERSION = 1
 FILE_NAME = "rejected_metrics.json"
 RETRY_AFTER_DAYS = 30  # a rejected metric is asked for again after this many days
-
-_LOCKS: dict[Path, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
 
 def memory_path(options: Mapping[str, object]) -> Path | None:
     """`options["rejected_metrics_file"]`, else `rejected_metrics.json` beside `token_cache`."""
@@ -69,8 +59,6 @@ class RejectedMetrics:
         self._entries: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         if path is not None:
-            with _LOCKS_GUARD:
-                self._file_lock = _LOCKS.setdefault(path.resolve(), threading.Lock())
             self._entries = dict(self._read_all().get(self.key, {}))
 
     @classmethod
@@ -102,7 +90,7 @@ class RejectedMetrics:
             self._entries[f"{scope}:{metric}"] = entry
         if self.path is None:
             return
-        with self._locked():
+        with locked(self.path):
             content = self._read_all()
             account = dict(content.get(self.key, {}))
             account[f"{scope}:{metric}"] = entry
@@ -110,22 +98,6 @@ class RejectedMetrics:
             self._write_all(content)
 
     # -- the file -------------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with self._file_lock:
-            if fcntl is None:  # pragma: no cover - Windows
-                yield
-                return
-            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
 
     def _read_all(self) -> dict[str, dict[str, dict[str, str]]]:
         assert self.path is not None
@@ -143,17 +115,7 @@ class RejectedMetrics:
 
     def _write_all(self, accounts: Mapping[str, object]) -> None:
         assert self.path is not None
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump({"version": FILE_VERSION, "accounts": accounts}, handle, indent=2, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_json(self.path, {"version": FILE_VERSION, "accounts": accounts})
 
 
 class RejectedScope:

@@ -14,10 +14,11 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from connectors.base import ExportFileError
+from connectors.base import ExportContext, ExportFileError, ParsedExport
 
 Sheets = dict[str, list[list[str]]]
 
@@ -266,18 +267,82 @@ def _read_spreadsheetml(path: Path, text: str) -> Sheets:
     return sheets
 
 
-def find_header_row(rows: list[list[str]], required: set[str], *, search: int = 10) -> int | None:
-    """Index of the first row (among the first `search`) containing every `required` header.
+def fold(name: str) -> str:
+    """A header name as formats compare it: stripped and case-insensitive (TikTok Business pads
+    headers with trailing spaces; exporters change capitals between versions)."""
+    return name.strip().casefold()
 
-    Header cells are compared stripped and case-insensitively (LinkedIn puts a note row first,
-    TikTok Business headers carry trailing spaces).
+
+def header_names(*names: str) -> frozenset[str]:
+    """Declared header names, folded."""
+    return frozenset(fold(name) for name in names)
+
+
+def find_header_row(rows: list[list[str]], required: Iterable[str], *, search: int = 10,
+                    excluded: Iterable[str] = ()) -> int | None:
+    """Index of the first row (among the first `search`) holding every `required` header name and
+    none of the `excluded` ones (which tell apart formats that share column names).
+
+    Names are compared with `fold` (LinkedIn puts a note row first, so the header is not always
+    the first row).
     """
-    wanted = {h.casefold() for h in required}
+    wanted, unwanted = {fold(h) for h in required}, {fold(h) for h in excluded}
     for i, row in enumerate(rows[:search]):
-        cells = {c.strip().casefold() for c in row}
-        if wanted <= cells:
+        cells = {fold(c) for c in row}
+        if wanted <= cells and not (unwanted & cells):
             return i
     return None
+
+
+def locate(sheets: Sheets, required: Iterable[str], excluded: Iterable[str] = (), *,
+           search: int = 10) -> list[tuple[str, int]]:
+    """(sheet, header row index) of every sheet, in order, with a header row as `find_header_row`
+    finds it: the one place where formats look for their table."""
+    required, excluded = frozenset(required), frozenset(excluded)
+    found = []
+    for sheet, rows in sheets.items():
+        index = find_header_row(rows, required, search=search, excluded=excluded)
+        if index is not None:
+            found.append((sheet, index))
+    return found
+
+
+class HeaderFormat(ABC):
+    """An export format known by its header row: `recognise` comes from the declared `required`
+    (and `excluded`) names, so a format writes only its `parse` step."""
+
+    name: str
+    required: frozenset[str] = frozenset()
+    excluded: frozenset[str] = frozenset()
+    search_rows: int = 10  # how far down a sheet the header row may be
+
+    def __init__(self, name: str | None = None, required: Iterable[str] | None = None,
+                 excluded: Iterable[str] | None = None) -> None:
+        """Names given here, or declared on the class."""
+        self.name = self.name if name is None else name
+        self.required = header_names(*(self.required if required is None else required))
+        self.excluded = header_names(*(self.excluded if excluded is None else excluded))
+        if not self.required:
+            raise ValueError(f"{type(self).__name__}: a header format declares the header names it needs")
+
+    def tables(self, sheets: Sheets) -> list[tuple[str, int]]:
+        """(sheet, header row index) of every sheet carrying this format's header."""
+        return locate(sheets, self.required, self.excluded, search=self.search_rows)
+
+    def recognise(self, sheets: Sheets) -> bool:
+        return bool(self.tables(sheets))
+
+    def first_table(self, sheets: Sheets, ctx: ExportContext) -> tuple[str, int]:
+        """The first sheet carrying the header (ExportFileError if parse is given another file)."""
+        found = self.tables(sheets)
+        if not found:
+            raise ExportFileError(ctx.path, f"not a {self.name} export: no header row with "
+                                  f"{', '.join(sorted(self.required))}")
+        return found[0]
+
+    @abstractmethod
+    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
+        """The format's own step: the located table's rows as canonical records."""
 
 
 def unique_headers(header: list[str]) -> list[str]:

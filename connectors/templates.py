@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport
-from connectors.tables import Sheets, find_header_row, records
+from connectors.tables import HeaderFormat, Sheets, find_header_row, records
 from connectors.values import is_placeholder, parse_number
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].+)?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
 
 
-def has_template_header(sheets: Sheets, columns: Collection[str]) -> bool:
-    return any(find_header_row(rows, set(columns), search=3) is not None for rows in sheets.values())
+class TemplateFormat(HeaderFormat):
+    """A documented template: recognised by its columns in a header within a sheet's first rows."""
+
+    search_rows = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,12 @@ class TemplateRow:
 
     def error(self, name: str, reason: str) -> ExportFileError:
         return ExportFileError(self.ctx.path, reason, row=self.row, column=self.columns[name])
+
+    def first_of(self, seen: dict[Hashable, int], key: Hashable, name: str, what: str, rule: str = "") -> None:
+        """Refuse a key an earlier row already holds: "<what> is already on row N<rule>"."""
+        if key in seen:
+            raise self.error(name, f"{what} is already on row {seen[key]}{rule}")
+        seen[key] = self.row
 
     def required(self, name: str) -> str:
         value = self.cell(name)

@@ -173,3 +173,48 @@ def parse_named_date(text: str) -> dt.date:
 def excel_serial_to_date(serial: float) -> dt.date:
     """Excel's 1900 date system (with its phantom 1900-02-29): 44008 -> 2020-06-26."""
     return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for API bodies and sums, shared by every platform
+# --------------------------------------------------------------------------------------------
+
+
+def number(value: object) -> float | None:
+    """A number of a JSON body: ints, floats, and numeric strings (Meta's Marketing API and others
+    send strings)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        return float(value)  # ValueError for non-numbers: callers turn it into a note
+    return None
+
+
+def first_line(text: object) -> str | None:
+    """A post's title: the first non-empty line of its message/caption."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return text.strip().splitlines()[0].strip()
+
+
+def date_chunks(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
+    """Inclusive windows of at most `days` days covering start..end."""
+    chunks = []
+    cursor = start
+    while cursor <= end:
+        last = min(end, cursor + dt.timedelta(days=days - 1))
+        chunks.append((cursor, last))
+        cursor = last + dt.timedelta(days=1)
+    return chunks
+
+
+def add_known(sums: dict[str, float | None], metric: str, value: float | None) -> None:
+    """Add `value` to `sums[metric]`: a missing part (None) leaves the sum unknown, never a
+    partial total."""
+    if metric not in sums:
+        sums[metric] = value
+    else:
+        previous = sums[metric]
+        sums[metric] = None if previous is None or value is None else previous + value

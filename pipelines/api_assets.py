@@ -17,10 +17,10 @@ import dagster as dg
 from connectors.base import ApiAccount, AuthError, Connector
 from connectors.competitors import unavailable_handles
 from connectors.rejected_metrics import rejection_notes
+from ingest.api import ApiPull, fetch_pull, land_api_pull
 from pipelines.config import Account, Config
 from pipelines.resources import SocialKpi
 from transforms.alerts import API_FAILURE_PREFIX
-from transforms.api import ApiPull, fetch_pull, land_api_pull
 from warehouse.writes import log_event
 
 MAX_CONCURRENT_ACCOUNTS = 4  # per platform: stays well inside per-app rate limits

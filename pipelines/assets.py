@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from ingest.drop_folder import ingest_drop_folder
+from ingest.ownership import conflicts
 from pipelines.resources import SocialKpi
 from transforms.core import build_business_facts, build_core
-from transforms.exports import ingest_drop_folder
 from transforms.kpis import (
     BASELINE_LOOKBACK_DAYS,
     TREND_DAYS,
@@ -20,7 +21,6 @@ from transforms.kpis import (
     build_kpi_target_progress,
     write_catalogue,
 )
-from transforms.ownership import conflicts
 from warehouse.snapshot import publish_snapshot
 
 DUCKDB_POOL = "duckdb_writer"  # one writer at a time: DuckDB allows a single writing process

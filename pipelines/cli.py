@@ -225,8 +225,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def print_conflicts(con: object) -> None:
-    """Ownership conflicts (transforms.ownership.conflicts), one sentence each."""
-    from transforms.ownership import conflicts
+    """Ownership conflicts (ingest.ownership.conflicts), one sentence each."""
+    from ingest.ownership import conflicts
 
     found = conflicts(con)
     if found:
@@ -242,8 +242,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
     `refresh` job then runs over the days concerned, so core, KPIs and the analysts' snapshot
     equal never having landed them.
     """
+    from ingest.ownership import ForgetError, forget_account, forget_file
     from pipelines.resources import SocialKpi
-    from transforms.ownership import ForgetError, forget_account, forget_file
 
     config = load_config(args.config)
     if bool(args.account) == bool(args.file):
@@ -324,8 +324,8 @@ def print_last_run(config: Config) -> None:
 def cmd_replay(args: argparse.Namespace) -> int:
     """Re-normalise landed API pages for a range (no network), then rebuild core and KPIs."""
     from connectors.base import load_connectors
+    from ingest.api import replay
     from pipelines.resources import SocialKpi
-    from transforms.api import replay
 
     config = load_config(args.config)
     registry = load_connectors()

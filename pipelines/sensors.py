@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -27,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from ingest.drop_folder import dates_in_name, walk_drop_folder
 from pipelines.config import Config
 from pipelines.schedules import range_tags
-from transforms.exports import FORGOTTEN, QUARANTINE, dates_in_name
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -54,26 +53,10 @@ def readable(relative: str) -> str:
 
 
 def drop_folder_states(exports_dir: Path) -> dict[str, FileState]:
-    """(size, mtime) of every file the drop folder would consider.
-
-    Skips `_quarantine/`, `_forgotten/` and hidden files and folders, and never follows a symbolic link (a link
-    could point outside the drop folder; export_files refuses them too).
-    """
-    states: dict[str, FileState] = {}
-    if not exports_dir.is_dir():
-        return states
-    for folder, subfolders, files in os.walk(exports_dir, followlinks=False):
-        relative_folder = Path(folder).relative_to(exports_dir)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")
-                               and not (relative_folder == Path(".") and d in (QUARANTINE, FORGOTTEN)))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            info = os.lstat(os.path.join(folder, name))
-            if not stat.S_ISREG(info.st_mode):  # symbolic links, sockets, fifos
-                continue
-            states[(relative_folder / name).as_posix()] = (info.st_size, info.st_mtime_ns)
-    return states
+    """(size, mtime) of every regular file export_files would consider (the same walk: links,
+    sockets and pipes are left out here, and refused with a reason by export_files)."""
+    return {entry.relative.as_posix(): (entry.info.st_size, entry.info.st_mtime_ns)
+            for entry in walk_drop_folder(exports_dir) if stat.S_ISREG(entry.info.st_mode)}
 
 
 def covered_dates(relative: str, yesterday: dt.date, lookback_days: int) -> tuple[dt.date, dt.date]:

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from connectors.base import Connector
+from ingest.drop_folder import FileOutcome, scan_drop_folder
 from pipelines.api_assets import api_account, has_api_credentials
 from pipelines.build import REFRESH_JOB
 from pipelines.config import Config
-from transforms.exports import FileOutcome, scan_drop_folder
 
 
 @dataclass(frozen=True)

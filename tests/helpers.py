@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 
 from connectors.base import AccountDayValue, ParsedExport
+from ingest.drop_folder import DropFile, file_hash, land_parsed_export
 from transforms.core import AccountRow, sync_accounts
-from transforms.exports import DropFile, file_hash, land_parsed_export
 from warehouse.schema import migrate
 
 D = dt.date

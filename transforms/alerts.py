@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from transforms.catalogue import KPI_BY_NAME
-from warehouse.writes import utc_now
+from warehouse.writes import transaction, utc_now
 
 SQL_DIR = Path(__file__).parent / "sql"
 RULES = ("anomaly", "target_status", "api_failing", "api_stale", "quarantine")
@@ -213,8 +213,7 @@ def record_attempt(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert], chan
                    digest_id: str, error: str | None, run_id: str | None) -> None:
     """One meta.alerts_sent row per alert of a digest, numbered after the alert's earlier attempts."""
     now = utc_now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for alert in alerts:
             attempt = con.execute(
                 "SELECT count(*) + 1 FROM meta.alerts_sent WHERE rule = ? AND scope = ? AND date = ? AND channel = ?",
@@ -222,10 +221,6 @@ def record_attempt(con: duckdb.DuckDBPyConnection, alerts: Sequence[Alert], chan
             con.execute("INSERT INTO meta.alerts_sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [now, alert.brand_id, alert.rule, alert.scope, alert.date, channel, status, attempt,
                          digest_id, alert.reason, error, run_id, alert.to_json()])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def failure_streak(con: duckdb.DuckDBPyConnection, channel: str) -> int:

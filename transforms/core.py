@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.writes import insert_frame, replace_all, replace_window
+from warehouse.writes import insert_frame, replace_all, replace_window, transaction
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -41,11 +41,10 @@ def sync_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AccountRow],
                             {"first_brand": first_brand, "default_timezone": default_timezone})
     finally:
         con.unregister("configured_accounts")
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM core.follower_anchors")
-    insert_frame(con, "core.follower_anchors",
-                 pd.DataFrame(anchors, columns=["platform", "account_id", "date", "followers"]))
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM core.follower_anchors")
+        insert_frame(con, "core.follower_anchors",
+                     pd.DataFrame(anchors, columns=["platform", "account_id", "date", "followers"]))
     return count
 
 

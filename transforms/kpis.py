@@ -14,7 +14,7 @@ import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
 from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
-from warehouse.writes import insert_frame, replace_window
+from warehouse.writes import insert_frame, replace_window, transaction
 
 SQL_DIR = Path(__file__).parent / "sql"
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jinja2.StrictUndefined,
@@ -109,17 +109,12 @@ def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
         "AND p.published_date NOT BETWEEN $start AND $end", {"start": start, "end": end}).fetchall()]
     params = {"names": names, "start": start, "end": end, "dates": dates}
     touched = "(date BETWEEN $start AND $end OR list_contains($dates, date))"
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM kpi.daily WHERE list_contains($names, kpi) AND {touched}", params)
         con.execute(f"INSERT INTO kpi.daily BY NAME SELECT * FROM ({kpi_posts_daily_sql()}) WHERE {touched}",
                     {k: v for k, v in params.items() if k != "names"})
         inserted = con.execute(f"SELECT count(*) FROM kpi.daily WHERE list_contains($names, kpi) AND {touched}",
                                params).fetchall()[0][0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return inserted
 
 
@@ -137,15 +132,10 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
         "indicator": k.indicator, "aggregation": k.aggregation, "description": k.description,
         "level": k.level, "scale": float(k.scale), "period_rule": k.period,
     } for k in KPIS])
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM kpi.catalogue")
         insert_frame(con, "kpi.catalogue", frame)
         con.execute(daily_wide_sql())
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return len(frame)
 
 
@@ -254,14 +244,9 @@ def build_kpi_target_progress(con: duckdb.DuckDBPyConnection, start: dt.date, en
                               targets: list[TargetSpec]) -> int:
     """Replace kpi.target_progress for [start, end]; drop the rows of targets no longer configured."""
     rows = _target_rows(targets)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM kpi.target_progress WHERE NOT list_contains($ids, target_id)",
                     {"ids": [r["target_id"] for r in rows] or [""]})
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     if not rows:
         return replace_window(con, "kpi.target_progress", "date", start, end,
                               "SELECT * FROM kpi.target_progress WHERE false", {})

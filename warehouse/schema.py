@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.writes import transaction
+
 MIGRATIONS_DIR = Path(__file__).parent / "sql" / "migrations"
 
 
@@ -38,8 +40,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     if not pending:
         return version
     for number, name, sql in pending:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute("CREATE SCHEMA IF NOT EXISTS meta")
             con.execute("""
                 CREATE TABLE IF NOT EXISTS meta.schema_version (
@@ -52,9 +53,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(sql)
             con.execute("INSERT INTO meta.schema_version VALUES (?, ?, ?)",
                         [number, name, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         version = number
     return version

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,19 @@ SQL_DIR = Path(__file__).parent / "sql"
 def utc_now() -> dt.datetime:
     """Naive UTC timestamp (the warehouse stores UTC without offsets)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction around the block: committed at its end, rolled back if it raises (also on an
+    interrupt), so a failed write leaves the previous rows in place."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
@@ -43,19 +58,13 @@ def replace_window(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
     Returns the number of rows inserted.
     """
     params = _used({**params, "start": start, "end": end}, select_sql)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM {table} WHERE {date_column} BETWEEN $start AND $end",
                     {"start": start, "end": end})
         con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params)
-        inserted = con.execute(
+        return con.execute(
             f"SELECT count(*) FROM {table} WHERE {date_column} BETWEEN $start AND $end",
             {"start": start, "end": end}).fetchall()[0][0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return inserted
 
 
 def _used(params: dict[str, object], statement: str) -> dict[str, object]:
@@ -66,16 +75,10 @@ def _used(params: dict[str, object], statement: str) -> dict[str, object]:
 def replace_all(con: duckdb.DuckDBPyConnection, table: str, select_sql: str,
                 params: dict[str, object] | None = None) -> int:
     """Replace the whole content of a small table (accounts, catalogue) in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM {table}")
         con.execute(f"INSERT INTO {table} BY NAME {select_sql}", _used(params or {}, select_sql))
-        count = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return count
+        return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
 def log_event(con: duckdb.DuckDBPyConnection, step: str, message: str, *, level: str = "info",

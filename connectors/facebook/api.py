@@ -18,21 +18,17 @@ from connectors.http import follow_next_urls
 from connectors.meta.graph import (
     GraphApiClient,
     data_items,
-    date_chunks,
-    edge,
     fetch_metrics,
-    first_line,
-    graph_error,
     graph_error_notes,
     insight_entries,
     metric_lookup,
-    number,
-    object_id,
     parse_graph_time,
     select_metrics,
+    served_pages,
     successor_notes,
 )
 from connectors.rejected_metrics import RejectedMetrics
+from connectors.values import date_chunks, first_line, number
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +93,7 @@ class FacebookPagesApi(GraphApiClient):
         result = ParsedExport(format="facebook_api", account_daily=RecordColumns(AccountDayValue))
         requested: set[str] = set()
         day_of: dict[str, dt.date] = {}
-        for page in pages:
-            if page.status >= 400 or graph_error(page.body) is not None:
-                continue
-            requested.update(filter(None, page.params.get("metric", "").split(",")))
-            node, kind = object_id(page), edge(page)
+        for page, node, kind in served_pages(pages, requested):
             if kind == "insights" and node == self.account.account_id:
                 self._page_insights(page, result, day_of)
             elif kind == "posts":

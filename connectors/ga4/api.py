@@ -17,15 +17,14 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from connectors.base import ParsedExport, RawPage, WebDayValue
 from connectors.ga4 import api_settings
-from connectors.ga4.settings import platform_of
-from connectors.http import ApiError, HttpResult, Verdict
-from connectors.meta.graph import number
-from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
+from connectors.ga4.settings import PlatformDay, platform_of, source_notes
+from connectors.google import GoogleApiClient, google_error
+from connectors.http import ApiError
 from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
+from connectors.values import number
 
 logger = logging.getLogger(__name__)
 
@@ -58,35 +57,14 @@ def metric_headers(body: object) -> list[str]:
     return [str(h.get("name")) for h in body.get("metricHeaders") or [] if isinstance(h, dict) and h.get("name")]
 
 
-@dataclass
-class _PlatformDay:
-    """Sums of one platform's sources on one day; a missing part makes the sum unknown."""
-
-    values: dict[str, float | None] = field(default_factory=dict)
-    sources: set[str] = field(default_factory=set)
-
-    def add(self, metric: str, value: float | None) -> None:
-        if metric not in self.values:
-            self.values[metric] = value
-        else:
-            before = self.values[metric]
-            self.values[metric] = None if before is None or value is None else before + value
-
-
-class Ga4DataApi(OAuthApiClient):
+class Ga4DataApi(GoogleApiClient):
     """One GA4 property (account_id = the numeric property id)."""
 
     platform = "ga4"
     history_days = api_settings.HISTORY_DAYS
     lookback_days = api_settings.LOOKBACK_DAYS
     default_base_url = api_settings.BASE_URL
-    token_endpoint = GOOGLE_TOKEN_ENDPOINT
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/v1beta" if self.account.base_url else self.default_base_url
-
-    def classify(self, result: HttpResult) -> Verdict:
-        return classify_google(result)
+    api_path = "/v1beta"
 
     @property
     def conversions_metric(self) -> str:
@@ -151,7 +129,7 @@ class Ga4DataApi(OAuthApiClient):
         """Canonical records from landed pages; pure (no network, no clock)."""
         result = ParsedExport(format="ga4_api")
         conversions = self.conversions_metric
-        days: dict[tuple[dt.date, str], _PlatformDay] = {}
+        days: dict[tuple[dt.date, str], PlatformDay] = {}
         ignored: Counter[str] = Counter()
         rows: dict[tuple[dt.date, str], dict[str, str]] = {}
         for page in pages:
@@ -173,7 +151,7 @@ class Ga4DataApi(OAuthApiClient):
             if platform is None:
                 ignored[source or "(not set)"] += sessions or 0
                 continue
-            totals = days.setdefault((day, platform), _PlatformDay())
+            totals = days.setdefault((day, platform), PlatformDay())
             totals.sources.add(source)
             # Only the metrics the API returned are added (a rejected one stays absent, not NULL).
             if api_settings.SESSIONS in row:
@@ -190,12 +168,5 @@ class Ga4DataApi(OAuthApiClient):
         for (day, platform), totals in sorted(days.items()):
             for metric, value in totals.values.items():
                 result.web_daily.append(WebDayValue(day, platform, metric, source_of[metric], value))
-        merged = sum(1 for totals in days.values() if len(totals.sources) > 1)
-        if merged:
-            result.notes.append(f"ga4: summed several session sources into one platform on {merged} "
-                                "platform-days (e.g. t.co, x.com)")
-        if ignored:
-            top = ", ".join(f"{source} ({count:g})" for source, count in ignored.most_common(5))
-            result.notes.append(f"ga4: ignored {sum(ignored.values()):g} sessions from {len(ignored)} sources "
-                                f"that are not social platforms: {top}")
+        result.notes += source_notes(days, ignored, prefix="ga4: ", sources="session sources", example="t.co, x.com")
         return result

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport, WebDayValue
 from connectors.ga4 import settings
@@ -42,19 +41,6 @@ def _header_index(rows: list[list[str]]) -> int | None:
 
 def _find(header: list[str], names: tuple[str, ...]) -> str | None:
     return next((column for column in header if column.casefold() in names), None)
-
-
-@dataclass
-class _PlatformDay:
-    values: dict[str, float | None] = field(default_factory=dict)
-    sources: set[str] = field(default_factory=set)
-
-    def add(self, metric: str, value: float | None) -> None:
-        if metric not in self.values:
-            self.values[metric] = value
-        else:  # a missing part leaves the sum unknown, never a partial total
-            previous = self.values[metric]
-            self.values[metric] = None if previous is None or value is None else previous + value
 
 
 class Ga4TrafficAcquisition:
@@ -128,7 +114,7 @@ def _read_table(header: list[str], data: list[tuple[int, dict[str, str]]], ctx: 
         except ValueError as exc:
             raise ExportFileError(ctx.path, str(exc), row=row, column=column) from exc
 
-    platform_days: dict[tuple[dt.date, str], _PlatformDay] = {}
+    platform_days: dict[tuple[dt.date, str], settings.PlatformDay] = {}
     ignored_sessions: Counter[str] = Counter()
     for row_number, record in data:
         if not record[date_column].strip() and record[source_column].strip().casefold() in _TOTALS_LABELS:
@@ -148,7 +134,7 @@ def _read_table(header: list[str], data: list[tuple[int, dict[str, str]]], ctx: 
         if platform is None:
             ignored_sessions[source or "(empty)"] += sessions or 0
             continue
-        day = platform_days.setdefault((date, platform), _PlatformDay())
+        day = platform_days.setdefault((date, platform), settings.PlatformDay())
         day.sources.add(source)
         day.add("sessions", sessions)
         if engaged_column is not None:
@@ -196,17 +182,11 @@ def _bounced_from_rate(text: str, sessions: float | None, ctx: ExportContext, ro
     return float(round(sessions * rate))
 
 
-def _add_notes(out: ParsedExport, platform_days: dict[tuple[dt.date, str], _PlatformDay],
+def _add_notes(out: ParsedExport, platform_days: dict[tuple[dt.date, str], settings.PlatformDay],
                ignored_sessions: Counter[str], engaged_column: str | None,
                bounce_rate_column: str | None) -> None:
-    merged = sum(1 for day in platform_days.values() if len(day.sources) > 1)
-    if merged:
-        out.notes.append(f"summed several sources into one platform on {merged} platform-days "
-                         "(e.g. facebook.com, m.facebook.com, l.facebook.com)")
-    if ignored_sessions:
-        top = ", ".join(f"{source} ({count:g})" for source, count in ignored_sessions.most_common(5))
-        out.notes.append(f"ignored {sum(ignored_sessions.values()):g} sessions from "
-                         f"{len(ignored_sessions)} sources that are not social platforms: {top}")
+    out.notes += settings.source_notes(platform_days, ignored_sessions, prefix="", sources="sources",
+                                       example="facebook.com, m.facebook.com, l.facebook.com")
     if engaged_column is None and bounce_rate_column is None:
         out.notes.append("no Engaged sessions or Bounce rate column: bounced_sessions not reported")
     elif engaged_column is None:

@@ -8,6 +8,12 @@ CSV. The file starts with "#" comment lines (report name, account, property, "# 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from connectors.values import add_known
+
 SOURCE_COLUMNS: tuple[str, ...] = ("session source / medium", "session source")
 DATE_COLUMN = "date"  # YYYYMMDD
 SESSIONS_COLUMN = "sessions"
@@ -46,3 +52,29 @@ def platform_of(source: str) -> str | None:
         if name.endswith("." + domain):
             return platform
     return None
+
+
+@dataclass
+class PlatformDay:
+    """Sums of one social platform's sources on one day (export and Data API alike); a missing
+    part makes the sum unknown."""
+
+    values: dict[str, float | None] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
+
+    def add(self, metric: str, value: float | None) -> None:
+        add_known(self.values, metric, value)
+
+
+def source_notes(days: Mapping[object, PlatformDay], ignored: Counter[str], *, prefix: str, sources: str,
+                 example: str) -> list[str]:
+    """Notes naming the platform-days summed from several sources and the non-social sources left out."""
+    notes = []
+    merged = sum(1 for day in days.values() if len(day.sources) > 1)
+    if merged:
+        notes.append(f"{prefix}summed several {sources} into one platform on {merged} platform-days (e.g. {example})")
+    if ignored:
+        top = ", ".join(f"{source} ({count:g})" for source, count in ignored.most_common(5))
+        notes.append(f"{prefix}ignored {sum(ignored.values()):g} sessions from {len(ignored)} sources that are not "
+                     f"social platforms: {top}")
+    return notes

@@ -17,10 +17,10 @@ import datetime as dt
 import logging
 
 from connectors.base import ParsedExport, RawPage, ReviewRecord
+from connectors.google import GoogleApiClient
 from connectors.google_business import api_settings
 from connectors.google_business.settings import STAR_RATINGS
-from connectors.http import ApiError, HttpResult, Verdict, follow_cursor
-from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google
+from connectors.http import ApiError, follow_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -41,20 +41,14 @@ def reviews_of(body: object) -> list[dict]:
     return [r for r in items if isinstance(r, dict)] if isinstance(items, list) else []
 
 
-class GoogleBusinessReviewsApi(OAuthApiClient):
+class GoogleBusinessReviewsApi(GoogleApiClient):
     """The reviews of one Business Profile account (account_id = the account number)."""
 
     platform = "google_business"
     history_days = api_settings.HISTORY_DAYS
     lookback_days = api_settings.LOOKBACK_DAYS
     default_base_url = api_settings.BASE_URL
-    token_endpoint = GOOGLE_TOKEN_ENDPOINT
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/v4" if self.account.base_url else self.default_base_url
-
-    def classify(self, result: HttpResult) -> Verdict:
-        return classify_google(result)
+    api_path = "/v4"
 
     def locations(self) -> list[str]:
         """Location ids from options["location_ids"] ("222222222" or "locations/222222222")."""

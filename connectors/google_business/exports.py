@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from connectors.base import ExportContext, ParsedExport, ReviewRecord
 from connectors.google_business import settings
 from connectors.tables import Sheets
-from connectors.templates import TemplateRow, has_template_header, template_rows
+from connectors.templates import TemplateFormat, TemplateRow, template_rows
 from connectors.values import parse_number
 
 
-class ReviewsTemplate:
+class ReviewsTemplate(TemplateFormat):
     """The documented reviews template, recognised by its header."""
 
     name = "reviews_template"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return has_template_header(sheets, settings.COLUMNS)
+    required = frozenset(settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
-        seen: dict[str, int] = {}
+        seen: dict[Hashable, int] = {}
         for row in template_rows(sheets, settings.COLUMNS, ctx, out):
             review = _ReviewRow(row.ctx, row.row, row.record, row.columns).review()
-            if review.review_id in seen:
-                raise row.error("review_id", f"review {review.review_id} is already on row {seen[review.review_id]}")
-            seen[review.review_id] = row.row
+            row.first_of(seen, review.review_id, "review_id", f"review {review.review_id}")
             out.reviews.append(review)
         unrated = sum(1 for review in out.reviews if review.rating is None)
         if unrated:

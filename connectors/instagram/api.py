@@ -21,20 +21,17 @@ from connectors.meta.graph import (
     NOT_ENOUGH_VIEWERS_CODE,
     GraphApiClient,
     data_items,
-    edge,
     fetch_metrics,
-    first_line,
-    graph_error,
     graph_error_notes,
     insight_entries,
     metric_lookup,
-    number,
-    object_id,
     parse_graph_time,
     select_metrics,
+    served_pages,
     successor_notes,
 )
 from connectors.rejected_metrics import RejectedMetrics
+from connectors.values import first_line, number
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +131,7 @@ class InstagramApi(GraphApiClient):
         result = ParsedExport(format="instagram_api")
         requested: set[str] = set()
         user = self.account.account_id
-        for page in pages:
-            if page.status >= 400 or graph_error(page.body) is not None:
-                continue
-            requested.update(filter(None, page.params.get("metric", "").split(",")))
-            node, kind = object_id(page), edge(page)
+        for page, node, kind in served_pages(pages, requested):
             if node == user and kind == "":
                 self._profile(page, result)
             elif node == user and kind == "insights":

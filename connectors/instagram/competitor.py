@@ -21,7 +21,8 @@ from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, Post
 from connectors.competitors import COMPETITOR_OPTION, posts_published, total_day, unavailable_note
 from connectors.http import ApiError
 from connectors.instagram import api_settings as settings
-from connectors.meta.graph import GraphApiClient, data_items, first_line, graph_error, number, parse_graph_time
+from connectors.meta.graph import GraphApiClient, data_items, graph_error, parse_graph_time
+from connectors.values import first_line, number
 
 # Graph "Invalid user id" / "Cannot find User": the username is not a Business or Creator account
 # the caller may see (private, personal, deleted, misspelled) [unverified: error_subcode 2207013].

@@ -26,9 +26,9 @@ import requests
 from connectors.base import AccountDayValue, ParsedExport, RawPage
 from connectors.http import ApiError, HttpResult, Verdict, classify_by_status, follow_cursor
 from connectors.linkedin import api_settings as settings
-from connectors.meta.graph import date_chunks, number
-from connectors.oauth import LINKEDIN_TOKEN_ENDPOINT, OAuthApiClient
+from connectors.oauth import OAuthApiClient, TokenEndpoint
 from connectors.rejected_metrics import RejectedMetrics, rejection_note
+from connectors.values import date_chunks, number
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,9 @@ def next_start(body: object) -> int | None:
     return following if isinstance(count, int) and len(elements) >= count else None
 
 
+TOKEN_ENDPOINT = TokenEndpoint("LinkedIn", "https://www.linkedin.com/oauth/v2/accessToken")  # [docs]
+
+
 def classify_linkedin(result: HttpResult) -> Verdict:
     """401 with serviceErrorCode 65600/65601 -> re-authorise; 426 sunset version -> fail with the fix.
 
@@ -106,7 +109,8 @@ class LinkedInPagesApi(OAuthApiClient):
     history_days = settings.HISTORY_DAYS
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
-    token_endpoint = LINKEDIN_TOKEN_ENDPOINT
+    api_path = "/rest"
+    token_endpoint = TOKEN_ENDPOINT
 
     @property
     def urn(self) -> str:
@@ -115,9 +119,6 @@ class LinkedInPagesApi(OAuthApiClient):
     @property
     def api_version(self) -> str:
         return str(self.account.options.get("api_version") or settings.DEFAULT_API_VERSION)
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/rest" if self.account.base_url else self.default_base_url
 
     def fixed_headers(self) -> dict[str, str]:
         return {"LinkedIn-Version": self.api_version, "X-Restli-Protocol-Version": settings.RESTLI_PROTOCOL_VERSION}

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Hashable
 
 from connectors.base import ExportContext, MentionsDayValue, ParsedExport
 from connectors.mentions import settings
 from connectors.tables import Sheets
-from connectors.templates import has_template_header, template_rows
+from connectors.templates import TemplateFormat, template_rows
 
 
-class MentionsTemplate:
+class MentionsTemplate(TemplateFormat):
     """The documented mentions template, recognised by its header."""
 
     name = "mentions_template"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return has_template_header(sheets, settings.COLUMNS)
+    required = frozenset(settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
-        seen: dict[tuple[dt.date, str, str], int] = {}
+        seen: dict[Hashable, int] = {}
         for row in template_rows(sheets, settings.COLUMNS, ctx, out):
             date = row.date("date")
             subject_id = row.required("subject_id")
@@ -30,10 +28,8 @@ class MentionsTemplate:
             if mentions is not None and mentions < 0:
                 raise row.error("mentions", f"a mention count cannot be negative: {row.cell('mentions')!r}")
             key = (date, subject_id, platform)
-            if key in seen:
-                raise row.error("date", f"{subject_id} on {platform} on {date} is already on row "
-                                        f"{seen[key]}: one row per day, subject and platform")
-            seen[key] = row.row
+            row.first_of(seen, key, "date", f"{subject_id} on {platform} on {date}",
+                         ": one row per day, subject and platform")
             out.mentions_daily.append(MentionsDayValue(date, subject_id, platform, mentions))
         if out.mentions_daily:
             dates = [value.date for value in out.mentions_daily]

@@ -332,7 +332,7 @@ class MetaPostExportFormat:
 
     def stream_prefix_rows(self, head: list[list[str]]) -> int | None:
         """Rows (title lines and header) to repeat before each chunk when a large file is parsed in
-        chunks (transforms.exports streams big files); the rows after them are independent posts."""
+        chunks (ingest.drop_folder streams big files); the rows after them are independent posts."""
         index = self._header_index(head)
         return None if index is None else index + 1
 

@@ -12,24 +12,23 @@ Graph-specific knowledge lives here so the three clients only describe their end
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-import requests
-
-from connectors.base import ApiAccount, AuthError, RawPage
+from connectors.base import AuthError, RawPage
 from connectors.http import (
-    DEFAULT_TIMEOUT,
+    AccountClient,
     ApiError,
     HttpClient,
     HttpResult,
+    RateLimitHeaders,
     RetryPolicy,
+    Throttle,
     Verdict,
     classify_by_status,
-    utc_now,
 )
 from connectors.rejected_metrics import RejectedScope, fetch_dropping_rejected
 
@@ -58,6 +57,92 @@ THROTTLE_CODES = frozenset({4, 17, 32, 341, 368, 613, 80000, 80001, 80002, 80003
 TRANSIENT_CODES = frozenset({1, 2})
 INVALID_PARAMETER_CODE = 100
 NOT_ENOUGH_VIEWERS_CODE = 10  # Instagram media: "(#10) Not enough viewers for the media to show insights"
+
+
+# --------------------------------------------------------------------------------------------
+# Usage headers (platform-apis.md §1.3): the client slows down before Meta throttles it
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetaUsage:
+    """Meta's usage headers folded together: highest percent used and longest regain time."""
+
+    percent: float | None
+    regain_minutes: float
+
+
+def _json_header(headers: Mapping[str, str], name: str) -> object:
+    raw = headers.get(name)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        logger.debug("ignoring unreadable %s header", name)
+        return None
+
+
+def meta_usage(headers: Mapping[str, str]) -> MetaUsage | None:
+    """Read `X-App-Usage`, `X-Business-Use-Case-Usage` and `X-Ad-Account-Usage`.
+
+    X-App-Usage: `{"call_count": 28, "total_time": 25, "total_cputime": 25}` (percent of the
+    hourly budget). BUC: `{"<business id>": [{"type": "pages", "call_count": .., "total_cputime":
+    .., "total_time": .., "estimated_time_to_regain_access": <minutes>}]}`. Ad account:
+    `{"acc_id_util_pct": 9.67}`. None when none of them is present.
+    """
+    h = headers  # case-insensitive (HttpClient hands them over so)
+    percents: list[float] = []
+    regain = 0.0
+    found = False
+
+    def take(entry: object) -> None:
+        nonlocal regain
+        if not isinstance(entry, dict):
+            return
+        for key in ("call_count", "total_cputime", "total_time", "acc_id_util_pct"):
+            if isinstance(entry.get(key), int | float):
+                percents.append(float(entry[key]))
+        minutes = entry.get("estimated_time_to_regain_access")
+        if isinstance(minutes, int | float):
+            regain = max(regain, float(minutes))
+
+    for name in ("X-App-Usage", "X-Ad-Account-Usage"):
+        value = _json_header(h, name)
+        if value is not None:
+            found = True
+            take(value)
+    buc = _json_header(h, "X-Business-Use-Case-Usage")
+    if isinstance(buc, dict):
+        found = True
+        for entries in buc.values():
+            for entry in entries if isinstance(entries, list) else [entries]:
+                take(entry)
+    if not found:
+        return None
+    return MetaUsage(max(percents) if percents else None, regain)
+
+
+class MetaUsageHeaders(RateLimitHeaders):
+    """Meta throttles at 100% of any usage figure: stop at `policy.usage_threshold` and wait
+    `policy.usage_pause` seconds, or the regain time when Meta gives one."""
+
+    def requested_wait(self, status: int, headers: Mapping[str, str], now: dt.datetime) -> Throttle | None:
+        usage = meta_usage(headers)
+        if usage is not None and usage.regain_minutes > 0:
+            return Throttle(usage.regain_minutes * 60, "estimated_time_to_regain_access")
+        return None
+
+    def pause(self, headers: Mapping[str, str], now: dt.datetime, policy: RetryPolicy) -> Throttle | None:
+        usage = meta_usage(headers)
+        if usage is not None and usage.regain_minutes > 0:
+            return Throttle(usage.regain_minutes * 60, "estimated_time_to_regain_access")
+        if usage is not None and usage.percent is not None and usage.percent >= policy.usage_threshold:
+            return Throttle(policy.usage_pause, f"Meta API usage at {usage.percent:g}%")
+        return None
+
+
+USAGE_HEADERS = MetaUsageHeaders()
 
 
 @dataclass(frozen=True)
@@ -228,20 +313,19 @@ def edge(page: RawPage) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def served_pages(pages: Sequence[RawPage], requested: set[str]) -> Iterator[tuple[RawPage, str, str]]:
+    """(page, object id, edge) of the pages Graph served (refusals are named by
+    `graph_error_notes`); adds the metrics each asked for to `requested`."""
+    for page in pages:
+        if page.status >= 400 or graph_error(page.body) is not None:
+            continue
+        requested.update(filter(None, page.params.get("metric", "").split(",")))
+        yield page, object_id(page), edge(page)
+
+
 def parse_graph_time(text: str) -> dt.datetime:
     """Graph timestamps ("2019-04-05T07:56:32+0000") as aware UTC datetimes."""
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)
-
-
-def number(value: object) -> float | None:
-    """A Graph number: ints, floats, and numeric strings (Marketing API sends strings)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and value.strip():
-        return float(value)  # ValueError for non-numbers: callers turn it into a note
-    return None
 
 
 def data_items(body: object) -> list[dict]:
@@ -249,13 +333,6 @@ def data_items(body: object) -> list[dict]:
     if isinstance(body, dict) and isinstance(body.get("data"), list):
         return [item for item in body["data"] if isinstance(item, dict)]
     return []
-
-
-def first_line(text: object) -> str | None:
-    """A post's title: the first non-empty line of its message/caption."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    return text.strip().splitlines()[0].strip()
 
 
 def insight_entries(body: object) -> Iterator[dict]:
@@ -271,18 +348,7 @@ def insight_entries(body: object) -> Iterator[dict]:
 # --------------------------------------------------------------------------------------------
 
 
-def date_chunks(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
-    """Inclusive windows of at most `days` days covering start..end."""
-    chunks = []
-    cursor = start
-    while cursor <= end:
-        last = min(end, cursor + dt.timedelta(days=days - 1))
-        chunks.append((cursor, last))
-        cursor = last + dt.timedelta(days=1)
-    return chunks
-
-
-class GraphApiClient:
+class GraphApiClient(AccountClient):
     """What the three Meta clients share: token, HttpClient, API version, clock, history clamp.
 
     The constructor needs no token (replay normalises landed pages without credentials);
@@ -290,27 +356,9 @@ class GraphApiClient:
     Options: `api_version` ("v25.0"), `timeout` ([connect, read] seconds), `max_attempts`.
     """
 
-    platform: str = ""
-    history_days: int | None = None
-    lookback_days: int = 3
-
-    def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
-                 now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,
-                 timeout: tuple[float, float] | None = None,
-                 rand: Callable[[float, float], float] | None = None,
-                 session: requests.Session | None = None) -> None:
-        self.account = account
-        self.api_version = str(account.options.get("api_version") or DEFAULT_API_VERSION)
+    def _setup(self) -> None:
+        self.api_version = str(self.account.options.get("api_version") or DEFAULT_API_VERSION)
         version_number(self.api_version)  # fail early on a typo in the config
-        self._sleep = sleep
-        self._now = now
-        option_timeout = account.options.get("timeout")
-        self.timeout = timeout or (tuple(option_timeout) if isinstance(option_timeout, list | tuple)
-                                   else DEFAULT_TIMEOUT)
-        attempts = account.options.get("max_attempts")
-        self.retry = retry or (RetryPolicy(max_attempts=int(attempts)) if attempts else RetryPolicy())
-        self._rand = rand
-        self._session = session
         self._client: HttpClient | None = None
 
     @property
@@ -328,29 +376,10 @@ class GraphApiClient:
                 base_url=f"{(self.account.base_url or self.graph_host()).rstrip('/')}/{self.api_version}",
                 auth_params={"access_token": token},
                 secrets=self.account.credentials.values(),
-                classify=classify_graph, retry=self.retry, timeout=self.timeout,
+                classify=classify_graph, rate_limits=(USAGE_HEADERS,), retry=self.retry, timeout=self.timeout,
                 now=self._now, session=self._session, **extra)
         return self._client
 
     def graph_host(self) -> str:
         """The production host; `account.base_url` (the test emulator) overrides it."""
         return GRAPH_HOST
-
-    def today(self) -> dt.date:
-        """Today in the account's timezone (decides which metrics are retired)."""
-        return self._now().astimezone(ZoneInfo(self.account.timezone)).date()
-
-    def local_date(self, moment: dt.datetime) -> dt.date:
-        return moment.astimezone(ZoneInfo(self.account.timezone)).date()
-
-    def clamp_start(self, start: dt.date, end: dt.date) -> dt.date:
-        """Move `start` to the oldest day the API still serves (history_days), with a log line."""
-        if self.history_days is None:
-            return start
-        oldest = self.today() - dt.timedelta(days=self.history_days)
-        if start < oldest:
-            logger.warning("%s account %s: the API keeps %d days of history; %s..%s starts at %s",
-                           self.platform, self.account.account_id, self.history_days,
-                           start, end, oldest)
-            return oldest
-        return start

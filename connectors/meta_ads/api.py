@@ -17,14 +17,13 @@ from connectors.http import ApiError, follow_next_urls
 from connectors.meta.graph import (
     GraphApiClient,
     data_items,
-    date_chunks,
     edge,
     graph_error,
     graph_error_notes,
-    number,
 )
 from connectors.meta_ads import api_settings as settings
 from connectors.rejected_metrics import RejectedMetrics, rejection_note
+from connectors.values import date_chunks, number
 
 logger = logging.getLogger(__name__)
 

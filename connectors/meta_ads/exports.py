@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from connectors.base import AdsDayValue, ExportContext, ExportFileError, ParsedExport
 from connectors.meta_ads import settings
 from connectors.tables import Sheets, records
-from connectors.values import is_placeholder, parse_number
+from connectors.values import add_known, is_placeholder, parse_number
 
 _HEADER_SEARCH_ROWS = 5
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
@@ -89,11 +89,7 @@ class _CampaignDay:
     def add(self, values: dict[str, float | None]) -> None:
         self.rows += 1
         for metric, value in values.items():
-            if metric not in self.values:
-                self.values[metric] = value
-            else:  # a missing part leaves the sum unknown, never a partial total
-                previous = self.values[metric]
-                self.values[metric] = None if previous is None or value is None else previous + value
+            add_known(self.values, metric, value)
 
 
 class MetaAdsManagerExport:

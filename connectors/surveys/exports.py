@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from connectors.base import ExportContext, ParsedExport, SurveyResponseRecord
 from connectors.surveys import settings
 from connectors.tables import Sheets
-from connectors.templates import TemplateRow, has_template_header, template_rows
+from connectors.templates import TemplateFormat, TemplateRow, template_rows
 
 
-class SurveyResponsesTemplate:
+class SurveyResponsesTemplate(TemplateFormat):
     """The documented survey responses template, recognised by its header."""
 
     name = "survey_responses_template"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return has_template_header(sheets, settings.COLUMNS)
+    required = frozenset(settings.COLUMNS)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
-        seen: dict[tuple[str, str], int] = {}
+        seen: dict[Hashable, int] = {}
         for row in template_rows(sheets, settings.COLUMNS, ctx, out):
             response = _ResponseRow(row.ctx, row.row, row.record, row.columns).response()
-            key = (response.survey_id, response.response_id)
-            if key in seen:
-                raise row.error("response_id", f"response {response.response_id} of survey "
-                                               f"{response.survey_id} is already on row {seen[key]}")
-            seen[key] = row.row
+            row.first_of(seen, (response.survey_id, response.response_id), "response_id",
+                         f"response {response.response_id} of survey {response.survey_id}")
             out.survey_responses.append(response)
         unanswered = sum(1 for response in out.survey_responses if response.score is None)
         if unanswered:

@@ -19,11 +19,12 @@ import logging
 from collections.abc import Sequence
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
-from connectors.http import ApiError, HttpResult, Verdict, classify_tiktok, follow_cursor
-from connectors.meta.graph import date_chunks, first_line, number
-from connectors.oauth import TIKTOK_TOKEN_ENDPOINT, OAuthApiClient
+from connectors.http import ApiError, HttpResult, Verdict, follow_cursor
+from connectors.oauth import OAuthApiClient
 from connectors.rejected_metrics import RejectedMetrics, fetch_dropping_rejected, metric_named_in, rejection_note
 from connectors.tiktok import api_settings as settings
+from connectors.tiktok.http_hooks import TOKEN_ENDPOINT, classify_tiktok
+from connectors.values import date_chunks, first_line, number
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +76,8 @@ class TikTokBusinessApi(OAuthApiClient):
     history_days = settings.HISTORY_DAYS
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
-    token_endpoint = TIKTOK_TOKEN_ENDPOINT
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/open_api/v1.3" if self.account.base_url else self.default_base_url
+    api_path = "/open_api/v1.3"
+    token_endpoint = TOKEN_ENDPOINT
 
     def auth_headers(self, token: str) -> dict[str, str]:
         return {"Access-Token": token}

@@ -25,7 +25,7 @@ from connectors.base import (
     PostMetricValue,
     PostRecord,
 )
-from connectors.tables import Sheets, records
+from connectors.tables import HeaderFormat, Sheets, fold, header_names, records
 from connectors.tiktok import settings
 from connectors.values import infer_years, is_placeholder, parse_month_day, parse_number
 
@@ -38,24 +38,6 @@ Record = tuple[int, dict[str, str]]  # (1-based row number in the sheet, cells b
 # --------------------------------------------------------------------------------------------
 
 
-def _fold(name: str) -> str:
-    """Header key: TikTok Business pads headers with trailing spaces ("Phone number clicks ")
-    and Studio/Business capitalise the same metric differently, so compare stripped, casefolded."""
-    return name.strip().casefold()
-
-
-def _header_position(sheets: Sheets, required: frozenset[str],
-                     excluded: frozenset[str]) -> tuple[str, int] | None:
-    """(sheet, header row index) of the first sheet whose header has every `required` name and
-    none of the `excluded` ones (which tell apart formats sharing column names)."""
-    for sheet, rows in sheets.items():
-        for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-            cells = {_fold(cell) for cell in row if cell.strip()}
-            if required <= cells and not (excluded & cells):
-                return sheet, index
-    return None
-
-
 @dataclass(frozen=True)
 class _Table:
     """A located table: stripped header names and the data rows keyed by them."""
@@ -65,21 +47,19 @@ class _Table:
 
     def column(self, name: str) -> str | None:
         """The header as written in the file for a case-insensitive name, if present."""
-        return next((h for h in self.header if _fold(h) == _fold(name)), None)
+        return next((h for h in self.header if fold(h) == fold(name)), None)
 
 
-def _table(sheets: Sheets, required: frozenset[str], excluded: frozenset[str],
-           ctx: ExportContext) -> _Table:
-    position = _header_position(sheets, required, excluded)
-    if position is None:  # parse() called on a file recognise() rejected
-        raise ExportFileError(ctx.path, f"no header row with {sorted(required)}")
-    sheet, index = position
-    header, rows = records(sheets[sheet], index)
-    return _Table(header, rows)
+class _TikTokFormat(HeaderFormat):
+    """TikTok Business pads headers with trailing spaces ("Phone number clicks ") and Studio and
+    Business capitalise the same metric differently: names are compared folded."""
 
+    search_rows = _HEADER_SEARCH_ROWS
 
-def _names(*names: str) -> frozenset[str]:
-    return frozenset(_fold(n) for n in names)
+    def table(self, sheets: Sheets, ctx: ExportContext) -> _Table:
+        sheet, index = self.first_table(sheets, ctx)
+        header, rows = records(sheets[sheet], index)
+        return _Table(header, rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,36 +242,35 @@ def _post_time_zone(times_and_ids: list[tuple[dt.datetime, str]],
 def _daily_values(ctx: ExportContext, table: _Table, dates: list[dt.date], date_column: str,
                   mapping: Mapping[str, str | None]) -> tuple[list[AccountDayValue], list[str]]:
     """One AccountDayValue per metric cell; columns without a canonical metric stay as lineage."""
-    lookup = {_fold(k): v for k, v in mapping.items()}
-    columns = [h for h in table.header if h and _fold(h) != _fold(date_column)]
+    lookup = {fold(k): v for k, v in mapping.items()}
+    columns = [h for h in table.header if h and fold(h) != fold(date_column)]
     values: list[AccountDayValue] = []
     for (row, cells), day in zip(table.rows, dates, strict=True):
         for column in columns:
-            metric = lookup.get(_fold(column))
+            metric = lookup.get(fold(column))
             value = (_number if metric else _lineage_value)(ctx, row, column, cells[column])
             values.append(AccountDayValue(day, metric, column, value))
     notes = _placeholder_note(cells[c] for _, cells in table.rows for c in columns)
-    unmapped = [c for c in columns if _fold(c) not in lookup]
+    unmapped = [c for c in columns if fold(c) not in lookup]
     if unmapped:
         notes.append(f"columns without a canonical metric kept for lineage: {', '.join(unmapped)}")
     return values, notes
 
 
-class _StudioDaily:
-    """A TikTok Studio daily tab (Overview, Viewers, FollowerHistory) with year-less dates."""
+class _DailyTable(_TikTokFormat):
+    """A daily table: its header -> canonical metric mapping besides the header names."""
 
     def __init__(self, name: str, required: frozenset[str], excluded: frozenset[str],
                  mapping: Mapping[str, str | None]) -> None:
-        self.name = name
-        self._required = required
-        self._excluded = excluded
+        super().__init__(name, required, excluded)
         self._mapping = mapping
 
-    def recognise(self, sheets: Sheets) -> bool:
-        return _header_position(sheets, self._required, self._excluded) is not None
+
+class _StudioDaily(_DailyTable):
+    """A TikTok Studio daily tab (Overview, Viewers, FollowerHistory) with year-less dates."""
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        table = _table(sheets, self._required, self._excluded, ctx)
+        table = self.table(sheets, ctx)
         date_column = table.column("Date") or "Date"
         dates, notes = _studio_dates(ctx, table.rows, date_column)
         _reject_repeated_dates(ctx, table.rows, dates, date_column)
@@ -301,21 +280,11 @@ class _StudioDaily:
                             notes=notes + value_notes)
 
 
-class _BusinessDaily:
+class _BusinessDaily(_DailyTable):
     """A TikTok Business daily file (overview or audience) with YYYY/MM/DD dates."""
 
-    def __init__(self, name: str, required: frozenset[str], excluded: frozenset[str],
-                 mapping: Mapping[str, str | None]) -> None:
-        self.name = name
-        self._required = required
-        self._excluded = excluded
-        self._mapping = mapping
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return _header_position(sheets, self._required, self._excluded) is not None
-
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        table = _table(sheets, self._required, self._excluded, ctx)
+        table = self.table(sheets, ctx)
         date_column = table.column("Date") or "Date"
         dates = []
         for row, cells in table.rows:
@@ -330,16 +299,12 @@ class _BusinessDaily:
                             covers=(min(dates), max(dates)) if dates else None, notes=notes)
 
 
-class _Skipped:
+class _Skipped(_TikTokFormat):
     """A recognised TikTok Studio tab that holds no daily account facts."""
 
     def __init__(self, name: str, required: frozenset[str], reason: str) -> None:
-        self.name = name
-        self._required = required
+        super().__init__(name, required)
         self._reason = reason
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return _header_position(sheets, self._required, frozenset()) is not None
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         return ParsedExport(format=self.name, skipped_reason=self._reason)
@@ -350,7 +315,7 @@ class _Skipped:
 # --------------------------------------------------------------------------------------------
 
 _VIDEO_LINK = re.compile(r"tiktok\.com/@[^/]+/(video|photo)/(\d+)")
-_POST_COLUMNS = _names("Time", "Video title", "Video link", "Post time")
+_POST_COLUMNS = header_names("Time", "Video title", "Video link", "Post time")
 # Photo-mode posts (swipeable images) have /photo/ links; everything else is a video.
 _POST_TYPES = {"video": "video", "photo": "photo"}
 
@@ -373,19 +338,15 @@ def _title(caption: str) -> str | None:
     return first_line[:_TITLE_LENGTH] or None
 
 
-class _PostTable:
+class _PostTable(_TikTokFormat):
     """Per-post lifetime counters: Studio Content (both variants) and the Business video file."""
 
     def __init__(self, name: str, required: frozenset[str], mapping: Mapping[str, str | None]) -> None:
-        self.name = name
-        self._required = required
+        super().__init__(name, required)
         self._mapping = mapping
 
-    def recognise(self, sheets: Sheets) -> bool:
-        return _header_position(sheets, self._required, frozenset()) is not None
-
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        table = _table(sheets, self._required, frozenset(), ctx)
+        table = self.table(sheets, ctx)
         link_column = table.column("Video link") or "Video link"
         post_time_column = table.column("Post time") or "Post time"
         title_column = table.column("Video title") or "Video title"
@@ -404,8 +365,8 @@ class _PostTable:
         published, publish_notes = self._published(ctx, table, post_time_column, snapshot_dates, ids)
         notes += publish_notes
 
-        lookup = {_fold(k): v for k, v in self._mapping.items()}
-        metric_columns = [h for h in table.header if h and _fold(h) not in _POST_COLUMNS]
+        lookup = {fold(k): v for k, v in self._mapping.items()}
+        metric_columns = [h for h in table.header if h and fold(h) not in _POST_COLUMNS]
         posts: list[PostRecord] = []
         metrics: list[PostMetricValue] = []
         for (row, cells), (post_id, kind), published_at, snapshot in zip(
@@ -415,11 +376,11 @@ class _PostTable:
                                     permalink=cells[link_column].strip(),
                                     title=_title(cells.get(title_column, ""))))
             for column in metric_columns:
-                metric = lookup.get(_fold(column))
+                metric = lookup.get(fold(column))
                 value = (_number if metric else _lineage_value)(ctx, row, column, cells[column])
                 metrics.append(PostMetricValue(post_id, snapshot, metric, column, value))
         notes += _placeholder_note(cells[c] for _, cells in table.rows for c in metric_columns)
-        unmapped = [c for c in metric_columns if _fold(c) not in lookup]
+        unmapped = [c for c in metric_columns if fold(c) not in lookup]
         if unmapped:
             notes.append(f"columns without a canonical metric kept for lineage: {', '.join(unmapped)}")
         return ParsedExport(format=self.name, posts=posts, post_metrics=metrics, notes=notes)
@@ -469,38 +430,38 @@ class _PostTable:
 
 # Business files carry these columns and Studio tabs never do; they keep the Studio Overview
 # (same metric names, other capitals) from matching a Business overview.
-_BUSINESS_ONLY = _names("Reached audience", "Net growth", "New followers", "Lost followers")
+_BUSINESS_ONLY = header_names("Reached audience", "Net growth", "New followers", "Lost followers")
 
 TIKTOK_BUSINESS_OVERVIEW = _BusinessDaily(
-    "tiktok_business_overview", _names("Date", "Video views", "Net growth"), frozenset(),
+    "tiktok_business_overview", header_names("Date", "Video views", "Net growth"), frozenset(),
     settings.BUSINESS_OVERVIEW_METRICS)
 TIKTOK_BUSINESS_AUDIENCE = _BusinessDaily(
-    "tiktok_business_audience", _names("Date", "New followers", "Total followers"), _names("Video views"),
+    "tiktok_business_audience", header_names("Date", "New followers", "Total followers"), header_names("Video views"),
     settings.BUSINESS_AUDIENCE_METRICS)
 TIKTOK_BUSINESS_VIDEOS = _PostTable(
-    "tiktok_business_videos", _names("Video title", "Video link", "Post time", "Video views"),
+    "tiktok_business_videos", header_names("Video title", "Video link", "Post time", "Video views"),
     settings.BUSINESS_VIDEO_METRICS)
 TIKTOK_STUDIO_OVERVIEW = _StudioDaily(
-    "tiktok_studio_overview", _names("Date", "Video Views", "Profile Views"), _BUSINESS_ONLY,
+    "tiktok_studio_overview", header_names("Date", "Video Views", "Profile Views"), _BUSINESS_ONLY,
     settings.STUDIO_OVERVIEW_METRICS)
 TIKTOK_STUDIO_VIEWERS = _StudioDaily(
-    "tiktok_studio_viewers", _names("Date", "Total Viewers"), _BUSINESS_ONLY,
+    "tiktok_studio_viewers", header_names("Date", "Total Viewers"), _BUSINESS_ONLY,
     settings.STUDIO_VIEWERS_METRICS)
 TIKTOK_STUDIO_FOLLOWER_HISTORY = _StudioDaily(
     "tiktok_studio_follower_history",
-    _names("Date", "Followers", "Difference in followers from previous day"), _BUSINESS_ONLY,
+    header_names("Date", "Followers", "Difference in followers from previous day"), _BUSINESS_ONLY,
     settings.STUDIO_FOLLOWER_HISTORY_METRICS)
 TIKTOK_STUDIO_CONTENT = _PostTable(
-    "tiktok_studio_content", _names("Video title", "Video link", "Post time", "Total views"),
+    "tiktok_studio_content", header_names("Video title", "Video link", "Post time", "Total views"),
     settings.STUDIO_CONTENT_METRICS)
 TIKTOK_STUDIO_FOLLOWER_ACTIVITY = _Skipped(
-    "tiktok_studio_follower_activity", _names("Date", "Hour", "Active followers"),
+    "tiktok_studio_follower_activity", header_names("Date", "Hour", "Active followers"),
     "hourly follower activity, not daily facts")
 TIKTOK_STUDIO_FOLLOWER_GENDER = _Skipped(
-    "tiktok_studio_follower_gender", _names("Gender", "Distribution"),
+    "tiktok_studio_follower_gender", header_names("Gender", "Distribution"),
     "follower demographics (gender distribution), not daily facts")
 TIKTOK_STUDIO_FOLLOWER_TERRITORIES = _Skipped(
-    "tiktok_studio_follower_territories", _names("Top territories", "Distribution"),
+    "tiktok_studio_follower_territories", header_names("Top territories", "Distribution"),
     "follower demographics (top territories), not daily facts")
 
 EXPORT_FORMATS: tuple[ExportFormat, ...] = (

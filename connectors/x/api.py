@@ -22,11 +22,12 @@ import logging
 import re
 
 from connectors.base import AccountDayValue, MentionsDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
-from connectors.http import HttpClient, HttpResult, Verdict, classify_x, envelope_warnings, follow_cursor
-from connectors.meta.graph import first_line, number
-from connectors.oauth import X_TOKEN_ENDPOINT, OAuthApiClient
+from connectors.http import HttpClient, HttpResult, Verdict, follow_cursor
+from connectors.oauth import OAuthApiClient
 from connectors.rejected_metrics import RejectedMetrics, rejection_note
+from connectors.values import first_line, number
 from connectors.x import api_settings as settings
+from connectors.x.http_hooks import RATE_LIMITS, TOKEN_ENDPOINT, classify_x, envelope_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +94,13 @@ class XApi(OAuthApiClient):
     history_days = None  # the timeline reaches back ~3,200 posts [unverified]; no date limit
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
-    token_endpoint = X_TOKEN_ENDPOINT
+    api_path = "/2"
+    token_endpoint = TOKEN_ENDPOINT
+    rate_limits = (RATE_LIMITS,)
     _counts_client: HttpClient | None = None
 
     def classify(self, result: HttpResult) -> Verdict:
         return classify_x(result)
-
-    def base_url(self) -> str:
-        # The emulator's base_url is a host; X paths start with /2.
-        return f"{self.account.base_url.rstrip('/')}/2" if self.account.base_url else self.default_base_url
 
     @property
     def counts_http(self) -> HttpClient:
@@ -114,8 +113,8 @@ class XApi(OAuthApiClient):
                 platform=self.platform, account_id=self.account.account_id, base_url=self.base_url(),
                 auth_headers={"Authorization": f"Bearer {bearer}"},
                 secrets=[v for v in self.account.credentials.values() if v], classify=classify_x,
-                retry=self.retry, timeout=self.timeout, sleep=self._sleep, now=self._now, rand=self._rand,
-                session=self._session)
+                rate_limits=self.rate_limits, retry=self.retry, timeout=self.timeout, sleep=self._sleep,
+                now=self._now, rand=self._rand, session=self._session)
         return self._counts_client
 
     def subjects(self) -> dict[str, str]:

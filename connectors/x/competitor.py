@@ -20,7 +20,7 @@ import datetime as dt
 from connectors.base import AccountDayValue, ParsedExport, RawPage
 from connectors.competitors import posts_published, total_day, unavailable_note
 from connectors.http import ApiError, follow_cursor
-from connectors.meta.graph import number
+from connectors.values import number
 from connectors.x import api_settings as settings
 from connectors.x.api import XApi, next_token, x_time
 

@@ -31,7 +31,7 @@ from connectors.base import (
     PostMetricValue,
     PostRecord,
 )
-from connectors.tables import Sheets, find_header_row, records
+from connectors.tables import HeaderFormat, Sheets, locate, records
 from connectors.values import excel_serial_to_date, parse_named_date, parse_number
 from connectors.x.settings import (
     ACCOUNT_OVERVIEW_METRICS,
@@ -135,31 +135,10 @@ def _where(sheet: str) -> str:
     return f"sheet {sheet!r}: " if sheet else ""
 
 
-def _header_row(rows: list[list[str]], required: frozenset[str], excluded: frozenset[str]) -> int | None:
-    index = find_header_row(rows, set(required))
-    if index is None:
-        return None
-    cells = {cell.strip().casefold() for cell in rows[index]}
-    if cells & {name.casefold() for name in excluded}:
-        return None
-    return index
-
-
-def _tables(sheets: Sheets, required: frozenset[str],
-            excluded: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
-    """(sheet, header row index) of every sheet that carries the format's header."""
-    found = []
-    for name, rows in sheets.items():
-        index = _header_row(rows, required, excluded)
-        if index is not None:
-            found.append((name, index))
-    return found
-
-
 def _first_table(sheets: Sheets, ctx: ExportContext, required: frozenset[str], what: str,
                  excluded: frozenset[str] = frozenset()) -> tuple[str, int, list[str]]:
     """The first sheet carrying the header, and notes naming other non-empty sheets left out."""
-    tables = _tables(sheets, required, excluded)
+    tables = locate(sheets, required, excluded)
     if not tables:
         raise ExportFileError(ctx.path, f"not an X {what}: no header row with {', '.join(sorted(required))}")
     sheet, index = tables[0]
@@ -326,7 +305,7 @@ def parse_tweet_activity_export(sheets: Sheets, ctx: ExportContext) -> ParsedExp
 
 def parse_daily_tweet_activity_export(sheets: Sheets, ctx: ExportContext) -> ParsedExport:
     """Account figures per day from every sheet that carries the daily tweet activity header."""
-    tables = _tables(sheets, DAILY_TWEET_ACTIVITY_HEADERS)
+    tables = locate(sheets, DAILY_TWEET_ACTIVITY_HEADERS)
     if not tables:
         raise ExportFileError(ctx.path, "not an X daily tweet activity export: no header row with "
                               + ", ".join(sorted(DAILY_TWEET_ACTIVITY_HEADERS)))
@@ -466,52 +445,41 @@ def parse_account_content_export(sheets: Sheets, ctx: ExportContext) -> ParsedEx
 # --------------------------------------------------------------------------------------------
 
 
-class TweetActivityExport:
+class TweetActivityExport(HeaderFormat):
     """Legacy analytics.twitter.com per-tweet export (every cell quoted, floats, "-" promoted)."""
 
     name = "x_tweet_activity"
+    required = TWEET_ACTIVITY_HEADERS
 
-    def recognise(self, sheets: Sheets) -> bool:
-        return bool(_tables(sheets, TWEET_ACTIVITY_HEADERS))
-
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_tweet_activity_export(sheets, ctx)
+    parse = staticmethod(parse_tweet_activity_export)
 
 
-class DailyTweetActivityExport:
+class DailyTweetActivityExport(HeaderFormat):
     """Legacy daily tweet activity: native CSV or a workbook of pasted monthly sheets."""
 
     name = "x_daily_tweet_activity"
+    required = DAILY_TWEET_ACTIVITY_HEADERS
 
-    def recognise(self, sheets: Sheets) -> bool:
-        return bool(_tables(sheets, DAILY_TWEET_ACTIVITY_HEADERS))
-
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_daily_tweet_activity_export(sheets, ctx)
+    parse = staticmethod(parse_daily_tweet_activity_export)
 
 
-class AccountOverviewExport:
+class AccountOverviewExport(HeaderFormat):
     """X Premium `account_overview_analytics.csv` (per day, newest first)."""
 
     name = "x_account_overview"
+    required = ACCOUNT_OVERVIEW_HEADERS
+    excluded = ACCOUNT_OVERVIEW_EXCLUDED_HEADERS
 
-    def recognise(self, sheets: Sheets) -> bool:
-        return bool(_tables(sheets, ACCOUNT_OVERVIEW_HEADERS, ACCOUNT_OVERVIEW_EXCLUDED_HEADERS))
-
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_account_overview_export(sheets, ctx)
+    parse = staticmethod(parse_account_overview_export)
 
 
-class AccountContentExport:
+class AccountContentExport(HeaderFormat):
     """X Premium `account_analytics_content_*.csv` (per post, both header variants)."""
 
     name = "x_account_content"
+    required = ACCOUNT_CONTENT_HEADERS
 
-    def recognise(self, sheets: Sheets) -> bool:
-        return bool(_tables(sheets, ACCOUNT_CONTENT_HEADERS))
-
-    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        return parse_account_content_export(sheets, ctx)
+    parse = staticmethod(parse_account_content_export)
 
 
 EXPORT_FORMATS: tuple[

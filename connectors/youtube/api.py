@@ -18,15 +18,15 @@ import logging
 from collections.abc import Sequence
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, RawPage
-from connectors.http import ApiError, HttpResult, Verdict
-from connectors.meta.graph import number
-from connectors.oauth import GOOGLE_TOKEN_ENDPOINT, OAuthApiClient, classify_google, google_error
+from connectors.google import GoogleApiClient, google_error
+from connectors.http import ApiError
 from connectors.rejected_metrics import (
     RejectedMetrics,
     fetch_dropping_rejected,
     metric_named_in,
     rejection_note,
 )
+from connectors.values import number
 from connectors.youtube import api_settings as settings
 
 logger = logging.getLogger(__name__)
@@ -55,20 +55,14 @@ def rejected_metric(page: RawPage) -> str | None:
     return named or (requested[0] if len(requested) == 1 else None)
 
 
-class YouTubeAnalyticsApi(OAuthApiClient):
+class YouTubeAnalyticsApi(GoogleApiClient):
     """One YouTube channel (account_id = the channel id, UC...)."""
 
     platform = "youtube"
     history_days = settings.HISTORY_DAYS
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = settings.BASE_URL
-    token_endpoint = GOOGLE_TOKEN_ENDPOINT
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/v2" if self.account.base_url else self.default_base_url
-
-    def classify(self, result: HttpResult) -> Verdict:
-        return classify_google(result)
+    api_path = "/v2"
 
     @property
     def ids(self) -> str:

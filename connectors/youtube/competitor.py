@@ -19,9 +19,9 @@ import datetime as dt
 
 from connectors.base import AccountDayValue, AuthError, ParsedExport, PostMetricValue, PostRecord, RawPage
 from connectors.competitors import COMPETITOR_OPTION, posts_published, total_day, unavailable_note
+from connectors.google import GoogleApiClient
 from connectors.http import HttpClient
-from connectors.meta.graph import number
-from connectors.oauth import OAuthApiClient, classify_google
+from connectors.values import number
 from connectors.youtube import api_settings as settings
 
 DATA_API_URL = "https://www.googleapis.com/youtube/v3"
@@ -41,16 +41,14 @@ def parse_google_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
-class YouTubeCompetitorApi(OAuthApiClient):
+class YouTubeCompetitorApi(GoogleApiClient):
     """One competitor's channel (account_id = its handle without '@', or its channel id)."""
 
     platform = "youtube"
     history_days = None
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = DATA_API_URL
-
-    def base_url(self) -> str:
-        return f"{self.account.base_url.rstrip('/')}/youtube/v3" if self.account.base_url else self.default_base_url
+    api_path = "/youtube/v3"
 
     @property
     def http(self) -> HttpClient:  # type: ignore[override]  # an API key, no OAuth refresh
@@ -61,7 +59,7 @@ class YouTubeCompetitorApi(OAuthApiClient):
                                 "variable named by the competitor account's token_env")
             self._client = HttpClient(  # type: ignore[assignment]
                 platform=self.platform, account_id=self.account.account_id, base_url=self.base_url(),
-                auth_params={"key": key}, classify=classify_google, retry=self.retry, timeout=self.timeout,
+                auth_params={"key": key}, classify=self.classify, retry=self.retry, timeout=self.timeout,
                 sleep=self._sleep, now=self._now, rand=self._rand, session=self._session)
         return self._client  # type: ignore[return-value]
 

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-import transforms.exports as exports
+import ingest.drop_folder as exports
 from connectors.base import load_connectors
 from warehouse.connection import connect
 
@@ -128,13 +128,13 @@ def test_duckdb_memory_is_capped_while_a_file_streams_and_restored_after(tmp_pat
     monkeypatch.setattr(exports, "STREAM_MIN_BYTES", 0)
     monkeypatch.setattr(exports, "STREAM_CHUNK_ROWS", 5)
     during = []
-    in_transaction = exports._in_transaction
+    insert_frames = exports._insert_frames  # each chunk's records, written in their transaction
 
-    def recording(con, *statements, frames=None):
+    def recording(con, frames):
         during.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
-        in_transaction(con, *statements, frames=frames)
+        insert_frames(con, frames)
 
-    monkeypatch.setattr(exports, "_in_transaction", recording)
+    monkeypatch.setattr(exports, "_insert_frames", recording)
     with connect(tmp_path / "w.duckdb") as con:
         before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         outcomes = exports.ingest_drop_folder(con, exports_dir, load_connectors(), {}, "UTC")

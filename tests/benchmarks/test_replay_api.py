@@ -10,7 +10,7 @@ import random
 
 import pandas as pd
 
-import transforms.api as api
+import ingest.api as api
 from connectors.base import load_connectors
 from warehouse.connection import connect
 from warehouse.writes import insert_frame

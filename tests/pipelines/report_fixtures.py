@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ingest.drop_folder import ingest_drop_folder
 from pipelines.config import Config, load_config
 from pipelines.demo import DEMO_END, DEMO_START, write_demo
 from pipelines.resources import SocialKpi
 from transforms.core import build_business_facts, build_core
-from transforms.exports import ingest_drop_folder
 from transforms.kpis import (
     ReportingCurrency,
     TargetSpec,

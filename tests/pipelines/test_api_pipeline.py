@@ -14,10 +14,10 @@ import duckdb
 import pytest
 
 from connectors.base import load_connectors
+from ingest.api import replay
 from pipelines.build import build_definitions
 from pipelines.config import load_config
 from tests.fakes.meta import EXPIRED_TOKEN, VALID_TOKEN, FakePage
-from transforms.api import replay
 
 pytest_plugins = ["tests.fakes.meta"]
 

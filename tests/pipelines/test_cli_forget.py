@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.drop_folder import ingest_drop_folder
 from pipelines.cli import main
 from pipelines.resources import SocialKpi
 from transforms.core import build_core
-from transforms.exports import ingest_drop_folder
 
 TWEETS = (Path(__file__).parent.parent / "transforms" / "fixtures"
           / "tweet_activity_metrics_acme_20161201_20170101_en.csv")

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from connectors.base import AccountDayValue, ApiAccount, ParsedExport, PostMetricValue, PostRecord, load_connectors
+from ingest.api import ApiPull, land_api_pull, replay
 from pipelines.api_assets import api_account
 from pipelines.build import build_definitions
 from pipelines.config import load_config
@@ -27,7 +28,6 @@ from tests.fakes.competitors import IG_TOKEN, X_BEARER, PublicPost, PublicProfil
 from tests.fakes.meta import VALID_TOKEN as META_TOKEN
 from tests.fakes.meta import FakeIgUser
 from tests.helpers import warehouse
-from transforms.api import ApiPull, land_api_pull, replay
 from transforms.core import build_core
 from transforms.kpis import build_kpi_daily, write_catalogue
 from transforms.report import load_report, period_of

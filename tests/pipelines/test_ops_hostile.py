@@ -13,12 +13,12 @@ import duckdb
 import pytest
 
 from connectors.base import load_connectors
+from ingest.drop_folder import ingest_drop_folder
 from pipelines.build import REFRESH_JOB, build_definitions
 from pipelines.config import ConfigError, load_config
 from pipelines.demo import write_demo
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG, local_day, range_tags
 from pipelines.sensors import build_drop_folder_sensor
-from transforms.exports import ingest_drop_folder
 from warehouse.connection import connect
 from warehouse.snapshot import publish_snapshot
 

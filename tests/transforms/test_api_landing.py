@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from connectors.base import AccountDayValue, ApiAccount, Connector, ParsedExport, PostMetricValue, RawPage
+from ingest.api import ApiPull, land_api_pull, replay
 from tests.helpers import D, warehouse
-from transforms.api import ApiPull, land_api_pull, replay
 
 UTC = dt.UTC
 
@@ -107,7 +107,7 @@ class FailingApi(BodyApi):
 
 
 def test_a_replay_that_fails_midway_keeps_what_it_wrote_and_can_be_rerun(monkeypatch):
-    import transforms.api as api
+    import ingest.api as api
 
     con = warehouse()
     for day in (4, 5, 6):

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from connectors.base import load_connectors
+from ingest.drop_folder import ingest_drop_folder
 from tests.conftest import PROJECT_ROOT
 from tests.helpers import D, accounts, warehouse
 from transforms.core import build_business_facts
-from transforms.exports import ingest_drop_folder
 
 TEMPLATES = PROJECT_ROOT / "docs" / "templates"
 

@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from connectors.base import ParsedExport, PostMetricValue, PostRecord
+from ingest.drop_folder import DropFile, file_hash, land_parsed_export
 from tests.helpers import D, accounts, land_days, warehouse
 from transforms.core import build_core
-from transforms.exports import DropFile, file_hash, land_parsed_export
 
 
 def account_day(con, platform, account, day, column):
@@ -109,7 +109,7 @@ def _youtube_views(con, source, tmp_path, names: dict[str, str]) -> dict:
     import shutil
 
     from connectors.base import load_connectors
-    from transforms.exports import ingest_drop_folder
+    from ingest.drop_folder import ingest_drop_folder
 
     folder = tmp_path / "exports" / "youtube" / "UCrehan"
     folder.mkdir(parents=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from connectors.base import load_connectors
+from ingest.drop_folder import dates_in_name, export_date_of, ingest_drop_folder
 from tests.helpers import D, warehouse
-from transforms.exports import dates_in_name, export_date_of, ingest_drop_folder
 
 OVERVIEW = "twitter/kaiadevintern_account_overview_analytics.csv"
 # Our own small X overview (tests/transforms/fixtures/README.md): 5 days.

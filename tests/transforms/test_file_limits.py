@@ -15,9 +15,9 @@ import pytest
 
 from connectors import tables
 from connectors.base import Connector, ParsedExport, load_connectors
+from ingest import drop_folder as exports_module
+from ingest.drop_folder import ingest_drop_folder
 from tests.helpers import warehouse
-from transforms import exports as exports_module
-from transforms.exports import ingest_drop_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TWEETS = FIXTURES / "tweet_activity_metrics_acme_20161201_20170101_en.csv"
@@ -117,7 +117,7 @@ import json, resource, sys
 from pathlib import Path
 from connectors.base import load_connectors
 from tests.helpers import warehouse
-from transforms.exports import ingest_drop_folder
+from ingest.drop_folder import ingest_drop_folder
 outcomes = ingest_drop_folder(warehouse(), Path(sys.argv[1]), load_connectors(), {}, "UTC")
 print(json.dumps({"outcomes": {o.relative: [o.status, o.reason] for o in outcomes},
                   "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))

@@ -12,9 +12,9 @@ import shutil
 import pytest
 
 from connectors.base import load_connectors
+from ingest.drop_folder import ingest_drop_folder
 from tests.helpers import warehouse
 from transforms.core import build_core
-from transforms.exports import ingest_drop_folder
 
 SEED = 1313
 VARIANTS = 480

@@ -27,9 +27,9 @@ import openpyxl
 import pytest
 
 from connectors.base import load_connectors
+from ingest.drop_folder import ingest_drop_folder
 from tests.helpers import D, accounts, land_days, warehouse
 from transforms.core import build_core
-from transforms.exports import ingest_drop_folder
 from transforms.kpis import ReportingCurrency, build_kpi_daily, write_catalogue
 from transforms.report import Coverage
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from connectors.base import ApiAccount, Connector, ParsedExport, PostMetricValue, PostRecord, RawPage, load_connectors
+from ingest.api import ApiPull, land_api_pull, replay
+from ingest.drop_folder import DropFile, file_hash, ingest_drop_folder, land_parsed_export
+from ingest.ownership import conflicts, forget_account, forget_file
 from tests.helpers import D, accounts, land_days, warehouse
-from transforms.api import ApiPull, land_api_pull, replay
 from transforms.core import build_core
-from transforms.exports import DropFile, file_hash, ingest_drop_folder, land_parsed_export
-from transforms.ownership import conflicts, forget_account, forget_file
 
 
 def _followers(con, account_id="t1"):

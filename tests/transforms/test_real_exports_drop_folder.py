@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from connectors.base import load_connectors
+from ingest.drop_folder import ingest_drop_folder
 from tests.helpers import warehouse
-from transforms.exports import ingest_drop_folder
 
 EXPECTED = {
     "facebook/NPLF_Facebook Posts Q2.xls": ("loaded", "facebook_insights_post_data"),

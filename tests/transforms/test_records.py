@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RecordColumns
+from ingest.records import Provenance, raw_frames, record_frames
 from tests.helpers import D, warehouse
-from transforms.records import Provenance, raw_frames, record_frames
 from warehouse.writes import insert_frame
 
 ORIGIN = Provenance("api", "api:facebook/1/2025-03-01..2025-03-02", dt.datetime(2025, 3, 3, 3), "facebook", "1")

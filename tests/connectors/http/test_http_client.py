@@ -22,10 +22,10 @@ from connectors.http import (
     RetriesExhaustedError,
     RetryPolicy,
     classify_by_status,
-    classify_tiktok,
-    classify_x,
 )
-from connectors.meta.graph import classify_graph
+from connectors.meta.graph import USAGE_HEADERS, classify_graph
+from connectors.tiktok.http_hooks import classify_tiktok
+from connectors.x.http_hooks import RATE_LIMITS, classify_x
 from tests.fakes import FakeApiServer, FakeClock, Reply
 
 TOKEN = "EAAtestT0kenForHttpLayer0123456789"
@@ -50,8 +50,10 @@ def clock():
 
 def make_client(base_url: str, clock: FakeClock, *, classify=classify_by_status, retry=FAST,
                 timeout=(1.0, 2.0), **kwargs) -> HttpClient:
+    # the Meta and X rate-limit header hooks, so one client shows how both slow down and wait
     return HttpClient(platform="facebook", account_id="1234", base_url=base_url + "/v25.0",
                       auth_params={"access_token": TOKEN}, secrets=[TOKEN], classify=classify,
+                      rate_limits=(USAGE_HEADERS, RATE_LIMITS),
                       retry=retry, timeout=timeout, sleep=clock.sleep, now=clock.now, **kwargs)
 
 

@@ -20,8 +20,8 @@ import orjson
 import pandas as pd
 
 from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
-from transforms.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
-from warehouse.writes import insert_frame
+from ingest.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
+from warehouse.writes import insert_frame, transaction
 
 # What identifies one reported value in each raw table. A new pull replaces exactly the values it
 # reports again (restated days); values it does not report again stay: a follower total dated an
@@ -54,7 +54,7 @@ def pull_key(platform: str, account_id: str, start: dt.date, end: dt.date) -> st
 def fetch_pull(connector: Connector, account: ApiAccount, start: dt.date, end: dt.date) -> ApiPull:
     """Fetch and normalise one account's window (network only; no warehouse).
 
-    The window is widened to the platform's own lookback (Meta Ads restates 7 days of attribution),
+    The window is widened to the platform's own lookback (`lookback_days`: ads attribution is restated for days),
     so a nightly run of a few days still re-pulls every day the platform may have restated.
     """
     client = connector.api(account)
@@ -98,18 +98,13 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
     platform, account_id = pull.account.platform, pull.account.account_id
     fetched = max((p.fetched_at for p in pull.pages), default=dt.datetime.now(dt.UTC))
     fetched_at = fetched.astimezone(dt.UTC).replace(tzinfo=None) if fetched.tzinfo else fetched
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM raw.api_pages WHERE platform = ? AND account_id = ? "
                     "AND window_start = ? AND window_end = ?", [platform, account_id, pull.start, pull.end])
         if pull.pages:
             insert_frame(con, "raw.api_pages", _pages_frame(pull))
         records = _replace_records(con, platform, account_id, pull.start, pull.end,
                                    pull.parsed, fetched_at)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return records
 
 
@@ -246,24 +241,20 @@ def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], re
     reports that key (and the older rows of keys no pull reports). So: delete every API row whose
     key one of the pulls reports, and insert each key's rows from its latest pull only.
     """
-    con.execute("BEGIN TRANSACTION")
     try:
-        for table, rows in staged.items():
-            keys = ("platform", "account_id", *_VALUE_KEYS[table])
-            matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
-            key_list = ", ".join(keys)
-            con.execute(f"DELETE FROM {table} AS t USING (SELECT DISTINCT {key_list} FROM {rows}) AS p "
-                        f"WHERE t.source = 'api' AND {matches}").fetchall()
-            # Keys carry the account, so only an account pulled more than once in this batch can
-            # report a key twice; otherwise every row is its key's latest and the window is skipped.
-            latest_only = (f"QUALIFY _pull_order = max(_pull_order) OVER (PARTITION BY {key_list})"
-                           if repeated_accounts else "")
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_pull_order) FROM {rows} "
-                        f"{latest_only}").fetchall()
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            for table, rows in staged.items():
+                keys = ("platform", "account_id", *_VALUE_KEYS[table])
+                matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
+                key_list = ", ".join(keys)
+                con.execute(f"DELETE FROM {table} AS t USING (SELECT DISTINCT {key_list} FROM {rows}) AS p "
+                            f"WHERE t.source = 'api' AND {matches}").fetchall()
+                # Keys carry the account, so only an account pulled more than once in this batch can
+                # report a key twice; otherwise every row is its key's latest and the window is skipped.
+                latest_only = (f"QUALIFY _pull_order = max(_pull_order) OVER (PARTITION BY {key_list})"
+                               if repeated_accounts else "")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_pull_order) FROM {rows} "
+                            f"{latest_only}").fetchall()
     finally:
         for rows in staged.values():
             con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()

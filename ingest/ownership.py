@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from transforms.exports import FORGOTTEN
-from transforms.records import RAW_TABLES
+from ingest.drop_folder import FORGOTTEN
+from ingest.records import RAW_TABLES
+from warehouse.writes import transaction
 
 # Raw tables with one row per landed value or record, keyed by their source (file hash or pull key).
 _SOURCE_TABLES = (*RAW_TABLES.values(), "raw.export_coverage")
@@ -114,16 +115,11 @@ def forget_account(con: duckdb.DuckDBPyConnection, exports_dir: Path, platform: 
     """Remove everything one account landed (files and API pulls); move its drop-folder files aside."""
     where, params = "platform = ? AND account_id = ?", [platform, account_id]
     first, last = _days(con, where, params)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         rows = 0
         for table in (*_SOURCE_TABLES, "raw.api_pages", "raw.file_conflicts", "raw.export_files",
                       *_ACCOUNT_TABLES):
             rows += con.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()[0][0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     folder = exports_dir / platform / account_id
     moved = [m for p in sorted(folder.rglob("*")) if p.is_file()
              for m in [_move_aside(exports_dir, p.relative_to(exports_dir).as_posix())] if m]
@@ -156,16 +152,11 @@ def forget_file(con: duckdb.DuckDBPyConnection, exports_dir: Path, path: str | P
         lo, hi = _days(con, where, params)
         first = lo if first is None or (lo and lo < first) else first
         last = hi if last is None or (hi and hi > last) else last
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for table in _SOURCE_TABLES:
                 rows += con.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()[0][0]
             rows += con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? "
                                 "AND account_id = ?", [digest, platform, account_id]).fetchall()[0][0]
             con.execute("DELETE FROM raw.file_conflicts WHERE owner_path = ?", [relative]).fetchall()
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     moved = _move_aside(exports_dir, relative)
     return Forgotten([moved] if moved else [], rows, first, last)

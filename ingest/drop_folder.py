@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import shutil
 import signal
@@ -25,15 +26,15 @@ import pandas as pd
 
 from connectors.base import Connector, ExportContext, ExportFileError, ExportFormat, ParsedExport
 from connectors.tables import CsvStream, is_text_export, read_sheets
-from transforms.records import RAW_TABLES, Provenance, raw_frames, record_count
-from warehouse.writes import insert_frame, log_event, utc_now
+from ingest.records import RAW_TABLES, Provenance, raw_frames, record_count
+from warehouse.writes import insert_frame, log_event, transaction, utc_now
 
 QUARANTINE = "_quarantine"
-FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (transforms/ownership.py)
+FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (ingest/ownership.py)
 STEP = "export_files"
 
 _MONTH_ABBR = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-# Dates that export file names carry: 2025-03-22, 20211201, Apr-14-2025 (Meta Business Suite).
+# Dates that export file names carry: 2025-03-22, 20211201, Apr-14-2025 (month-name stamps).
 _NAME_DATES = re.compile(
     rf"(?<!\d)(\d{{4}})-?(\d{{2}})-?(\d{{2}})(?!\d)|({_MONTH_ABBR})-(\d{{1,2}})-(\d{{4}})", re.IGNORECASE)
 
@@ -80,19 +81,43 @@ def export_date_of(path: Path) -> dt.date:
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
 
 
+@dataclass(frozen=True)
+class FolderEntry:
+    """Something in the drop folder that is not a folder (a file, a link, a pipe...), never opened."""
+
+    path: Path
+    relative: Path  # to the drop folder
+    info: os.stat_result  # of the entry itself (lstat: a link is not followed)
+
+
+def walk_drop_folder(exports_dir: Path) -> list[FolderEntry]:
+    """Every entry of the drop folder that ingest and the sensor consider, in path order.
+
+    Leaves out `_quarantine/`, `_forgotten/`, hidden files and folders, and never descends into a
+    linked folder (a link could point outside the drop folder).
+    """
+    entries: list[FolderEntry] = []
+    if not exports_dir.is_dir():
+        return entries
+    for folder, subfolders, names in os.walk(exports_dir, followlinks=False):
+        relative_folder = Path(folder).relative_to(exports_dir)
+        left_out = (QUARANTINE, FORGOTTEN) if relative_folder == Path(".") else ()
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in left_out]
+        for name in names:
+            if not name.startswith(".") and name not in left_out:
+                path = Path(folder, name)
+                entries.append(FolderEntry(path, relative_folder / name, os.lstat(path)))
+    return sorted(entries, key=lambda entry: entry.relative.parts)
+
+
 def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tuple[list[DropFile], list[FileOutcome]]:
     """Files to consider, and refusals for what does not fit the layout (left where they are)."""
     files: list[DropFile] = []
     refused: list[FileOutcome] = []
-    if not exports_dir.is_dir():
-        return files, refused
     root = exports_dir.resolve()
-    for path in sorted(exports_dir.rglob("*")):
-        relative = path.relative_to(exports_dir)
-        parts = relative.parts
-        if parts[0] in (QUARANTINE, FORGOTTEN) or any(p.startswith(".") for p in parts) or path.is_dir():
-            continue
-        rel = relative.as_posix()
+    for entry in walk_drop_folder(exports_dir):
+        path, parts = entry.path, entry.relative.parts
+        rel = entry.relative.as_posix()
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:  # bytes from another encoding in a name: unusable as text
@@ -104,7 +129,7 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
             refused.append(FileOutcome(rel, "", "", "refused", reason="symbolic links are not followed; "
                                        "copy the file into the drop folder"))
             continue
-        kind = _special_kind(path)
+        kind = _special_kind(entry.info.st_mode)
         if kind:  # opening a named pipe blocks until someone writes to it; a device never ends
             refused.append(FileOutcome(rel, "", "", "refused", reason=f"this is {kind}, not a file: it was left "
                                        "alone and not opened; copy the export file itself into the folder"))
@@ -123,9 +148,8 @@ def scan_drop_folder(exports_dir: Path, registry: Mapping[str, Connector]) -> tu
     return files, refused
 
 
-def _special_kind(path: Path) -> str | None:
-    """What a path is if it is not a regular file (never opened: a FIFO would block the run)."""
-    mode = path.lstat().st_mode
+def _special_kind(mode: int) -> str | None:
+    """What an entry is if it is not a regular file (never opened: a FIFO would block the run)."""
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISFIFO(mode):
@@ -247,41 +271,60 @@ def _posts_coverage(parsed: ParsedExport, drop: DropFile, timezone: str) -> tupl
     return (min(local), max(local)) if local else None
 
 
+def record_export_file(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, *, status: str,
+                       size_bytes: int, export_format: str | None = None, reason: str | None = None,
+                       export_date: dt.date | None = None, covers: tuple[dt.date, dt.date] | None = None,
+                       records: int = 0, notes: str | None = None) -> None:
+    """The file's raw.export_files row, replacing the one an earlier attempt at the same file and
+    account left (a quarantined file dropped again, an interrupted streamed load)."""
+    con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
+                [digest, drop.platform, drop.account_id]).fetchall()
+    con.execute(
+        "INSERT INTO raw.export_files (file_hash, path, platform, account_id, format, status, reason, export_date, "
+        "size_bytes, covers_start, covers_end, records, notes, loaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [digest, drop.relative, drop.platform, drop.account_id, export_format, status, reason, export_date,
+         size_bytes, covers[0] if covers else None, covers[1] if covers else None, records, notes,
+         utc_now()]).fetchall()
+
+
+def _record_landed(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, parsed: ParsedExport,
+                   export_date: dt.date, coverage: tuple[dt.date, dt.date] | None, records: int) -> None:
+    """What a loaded or skipped file adds besides its records: its posts' coverage and its file row."""
+    if coverage:
+        insert_frame(con, "raw.export_coverage", pd.DataFrame([{
+            "source_key": digest, "platform": drop.platform, "account_id": drop.account_id,
+            "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}]))
+    record_export_file(con, drop, digest, status="skipped" if parsed.skipped_reason else "loaded",
+                       size_bytes=drop.path.stat().st_size, export_format=parsed.format,
+                       reason=parsed.skipped_reason, export_date=export_date, covers=parsed.covers or coverage,
+                       records=records, notes="; ".join(parsed.notes) or None)
+
+
+def _insert_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    for table, frame in frames.items():
+        insert_frame(con, table, frame)
+
+
+def _origin(drop: DropFile, digest: str, export_date: dt.date) -> Provenance:
+    return Provenance("export", digest, dt.datetime.combine(export_date, dt.time()), drop.platform,
+                      drop.account_id)
+
+
 def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, parsed: ParsedExport,
                        timezone: str) -> int:
     """Write one parsed file into raw (records + raw.export_files row) in one transaction."""
     export_date = export_date_of(drop.path)
-    origin = Provenance("export", digest, dt.datetime.combine(export_date, dt.time()), drop.platform,
-                        drop.account_id)
-    frames = raw_frames(parsed, origin)
-    coverage = _posts_coverage(parsed, drop, timezone)
-    covers = parsed.covers or coverage
-    status = "skipped" if parsed.skipped_reason else "loaded"
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
-                    [digest, drop.platform, drop.account_id])
-        for table, frame in frames.items():
-            insert_frame(con, table, frame)
-        if coverage:
-            insert_frame(con, "raw.export_coverage", pd.DataFrame([{
-                "source_key": digest, "platform": drop.platform, "account_id": drop.account_id,
-                "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}]))
-        con.execute(
-            "INSERT INTO raw.export_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [digest, drop.relative, drop.platform, drop.account_id, parsed.format, status,
-             parsed.skipped_reason, export_date, drop.path.stat().st_size,
-             covers[0] if covers else None, covers[1] if covers else None, record_count(parsed),
-             "; ".join(parsed.notes) or None, utc_now()])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    frames = raw_frames(parsed, _origin(drop, digest, export_date))
+    with transaction(con):
+        _insert_frames(con, frames)
+        _record_landed(con, drop, digest, parsed, export_date, _posts_coverage(parsed, drop, timezone),
+                       record_count(parsed))
     return record_count(parsed)
 
 
 # Text exports at least this big are read and landed chunk by chunk when their format can be parsed
-# that way (it has `stream_prefix_rows`: Meta per-post exports): memory stays bounded by the chunk
+# that way (it has `stream_prefix_rows`, as per-post exports do): memory stays bounded by the chunk
 # size instead of growing with the file. Smaller files (all daily files) are read whole.
 STREAM_MIN_BYTES = 32 << 20
 STREAM_CHUNK_ROWS = 20_000
@@ -328,20 +371,6 @@ def _delete_source(con: duckdb.DuckDBPyConnection, digest: str) -> None:
         con.execute(f"DELETE FROM {table} WHERE source_key = ?", [digest]).fetchall()
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, *statements: tuple[str, list[object]],
-                    frames: dict[str, pd.DataFrame] | None = None) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table, frame in (frames or {}).items():
-            insert_frame(con, table, frame)
-        for statement, params in statements:
-            con.execute(statement, params).fetchall()
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-
-
 # DuckDB's memory_limit while a large file streams in (see land_streamed_export).
 STREAMED_LOAD_MEMORY_LIMIT = "256MB"
 
@@ -363,8 +392,7 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
     export_date = export_date_of(drop.path)
     ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
                         timezone=timezone, export_date=export_date)
-    origin = Provenance("export", digest, dt.datetime.combine(export_date, dt.time()), drop.platform,
-                        drop.account_id)
+    origin = _origin(drop, digest, export_date)
     header_rows = stream.head[:prefix]
     summary = ParsedExport(format=fmt.name)
     notes: dict[str, int | None] = {}
@@ -387,7 +415,8 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
             except ExportFileError as exc:
                 raise _shifted(exc, prefix, first_body_index) from exc
             chunks += 1
-            _in_transaction(con, frames=raw_frames(parsed, origin))
+            with transaction(con):
+                _insert_frames(con, raw_frames(parsed, origin))
             # Committed rows stay in memory until a checkpoint writes them to the file (DuckDB does
             # one on its own only every 16 MiB of WAL): checkpoint per chunk keeps memory flat.
             con.execute("CHECKPOINT").fetchall()
@@ -403,20 +432,8 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
             raise ExportFileError(drop.path, f"post {twice[0][0]} appears twice", column="Post ID")
         summary.notes = [note if count is None else f"{count} {note}" for note, count in notes.items()]
         summary.notes.append(f"large file read in {chunks} chunks of up to {stream.chunk_rows:,} rows")
-        covers = summary.covers or coverage
-        frames = {} if not coverage else {"raw.export_coverage": pd.DataFrame([{
-            "source_key": digest, "platform": drop.platform, "account_id": drop.account_id,
-            "kind": "posts", "covers_start": coverage[0], "covers_end": coverage[1]}])}
-        _in_transaction(
-            con,
-            ("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
-             [digest, drop.platform, drop.account_id]),
-            ("INSERT INTO raw.export_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-             [digest, drop.relative, drop.platform, drop.account_id, summary.format,
-              "skipped" if summary.skipped_reason else "loaded", summary.skipped_reason, export_date,
-              drop.path.stat().st_size, covers[0] if covers else None, covers[1] if covers else None, records,
-              "; ".join(summary.notes) or None, utc_now()]),
-            frames=frames)
+        with transaction(con):
+            _record_landed(con, drop, digest, summary, export_date, coverage, records)
     except Exception:
         _delete_source(con, digest)
         raise
@@ -511,12 +528,9 @@ def _quarantined(con: duckdb.DuckDBPyConnection, exports_dir: Path, drop: DropFi
                  reason: str, run_id: str | None) -> FileOutcome:
     size = drop.path.stat().st_size
     moved = quarantine(exports_dir, drop, reason)
-    con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? AND account_id = ?",
-                [digest, drop.platform, drop.account_id])
-    con.execute("INSERT INTO raw.export_files "
-                "VALUES (?, ?, ?, ?, NULL, 'quarantined', ?, NULL, ?, NULL, NULL, 0, ?, ?)",
-                [digest, drop.relative, drop.platform, drop.account_id, reason, size,
-                 f"moved to {moved.relative_to(exports_dir).as_posix()}", utc_now()])
+    with transaction(con):
+        record_export_file(con, drop, digest, status="quarantined", size_bytes=size, reason=reason,
+                           notes=f"moved to {moved.relative_to(exports_dir).as_posix()}")
     log_event(con, STEP, f"quarantined: {reason}", level="error", platform=drop.platform,
               account_id=drop.account_id, subject=drop.relative, run_id=run_id)
     return FileOutcome(drop.relative, drop.platform, drop.account_id, "quarantined", reason=reason)

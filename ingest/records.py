@@ -89,7 +89,7 @@ def record_frames(parsed: ParsedExport) -> dict[str, pd.DataFrame]:
             elif name in _DATE_FIELDS:
                 values = _date_array(values)
             # Web analytics and mention records name the social platform they are about; the
-            # origin columns (`raw_frames`) name the connector (ga4, mentions) and its account.
+            # origin columns (`raw_frames`) name the connector (web analytics, listening) and its account.
             columns["social_platform" if name == "platform" else name] = values
         frames[table] = pd.DataFrame(columns)
     return frames
