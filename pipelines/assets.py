@@ -9,7 +9,6 @@ import dagster as dg
 
 from pipelines.resources import SocialKpi
 from transforms.core import build_business_facts, build_core
-from transforms.exports import ingest_drop_folder
 from transforms.kpis import (
     BASELINE_LOOKBACK_DAYS,
     TREND_DAYS,
@@ -20,7 +19,6 @@ from transforms.kpis import (
     build_kpi_target_progress,
     write_catalogue,
 )
-from transforms.ownership import conflicts
 from warehouse.snapshot import publish_snapshot
 
 DUCKDB_POOL = "duckdb_writer"  # one writer at a time: DuckDB allows a single writing process
@@ -41,6 +39,10 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
               description="Lands new files of the export drop folder into raw, once each by content hash; "
                           "quarantines files that cannot be parsed.")
     def export_files(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        # Imported here: landing needs pandas, which the definitions must not load (startup time).
+        from transforms.exports import ingest_drop_folder
+        from transforms.ownership import conflicts
+
         config = socialkpi.config
         timezones = {(socialkpi.registry[a.platform].platform, a.account_id): config.account_timezone(a)
                      for a in config.accounts}

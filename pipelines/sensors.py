@@ -29,7 +29,6 @@ import dagster as dg
 
 from pipelines.config import Config
 from pipelines.schedules import range_tags
-from transforms.exports import FORGOTTEN, QUARANTINE, dates_in_name
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -59,6 +58,8 @@ def drop_folder_states(exports_dir: Path) -> dict[str, FileState]:
     Skips `_quarantine/`, `_forgotten/` and hidden files and folders, and never follows a symbolic link (a link
     could point outside the drop folder; export_files refuses them too).
     """
+    from transforms.exports import FORGOTTEN, QUARANTINE  # on a tick, not at definition time (pandas)
+
     states: dict[str, FileState] = {}
     if not exports_dir.is_dir():
         return states
@@ -83,6 +84,8 @@ def covered_dates(relative: str, yesterday: dt.date, lookback_days: int) -> tupl
     One date: the export date; the file covers the `lookback_days` days before it and that day.
     None: the last `lookback_days` + 1 days up to yesterday.
     """
+    from transforms.exports import dates_in_name  # on a tick, not at definition time (pandas)
+
     named = dates_in_name(Path(relative).name)
     if len(named) >= 2:
         return min(named), max(named)

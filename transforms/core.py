@@ -8,7 +8,6 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from warehouse.writes import insert_frame, replace_all, replace_window
 
@@ -33,6 +32,8 @@ class AccountRow:
 def sync_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AccountRow],
                   anchors: list[tuple[str, str, dt.date, int]], first_brand: str, default_timezone: str) -> int:
     """Replace core.accounts and core.follower_anchors from the config (and discovered accounts)."""
+    import pandas as pd  # not at import: the Dagster definitions import this module (startup time)
+
     frame = pd.DataFrame([asdict(a) for a in accounts],
                          columns=["platform", "account_id", "name", "brand_id", "is_competitor", "timezone"])
     con.register("configured_accounts", frame.astype("object"))
@@ -84,6 +85,8 @@ def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
     `mention_subjects` lists (subject_id, brand_id, is_competitor): each brand counts its own
     mentions and those of its competitors.
     """
+    import pandas as pd  # not at import time (see sync_accounts)
+
     counts = {
         "core.ads_daily": replace_window(con, "core.ads_daily", "date", start, end, sql("core_ads_daily"), {}),
         "core.web_daily": replace_window(con, "core.web_daily", "date", start, end, sql("core_web_daily"), {}),

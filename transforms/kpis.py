@@ -7,19 +7,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import jinja2
-import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
 from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
 from warehouse.writes import insert_frame, replace_window
 
+if TYPE_CHECKING:
+    import jinja2
+    import pandas as pd
+
 SQL_DIR = Path(__file__).parent / "sql"
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jinja2.StrictUndefined,
-                          keep_trailing_newline=True, autoescape=False)
 DERIVED_CAPABILITIES = ("engagements", "followers_net_change", "followers", "posts_published")
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    """The SQL templates; jinja2 is imported on first use, not when the Dagster definitions load."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
 
 
 class CurrencyError(ValueError):
@@ -59,13 +69,13 @@ def sql(name: str) -> str:
 
 @cache
 def capabilities_sql() -> str:
-    return _ENV.get_template("account_capabilities.sql").render(
+    return _templates().get_template("account_capabilities.sql").render(
         columns=ACCOUNT_DAILY_METRICS, derived=DERIVED_CAPABILITIES)
 
 
 @cache
 def kpi_daily_sql() -> str:
-    return _ENV.get_template("kpi_daily.sql.j2").render(
+    return _templates().get_template("kpi_daily.sql.j2").render(
         capabilities=capabilities_sql(), account_kpis=ACCOUNT_KPIS, brand_platform_kpis=BRAND_PLATFORM_KPIS,
         brand_kpis=BRAND_KPIS, requires={k.name: _requires_sql(k.requires) for k in KPIS})
 
@@ -81,7 +91,7 @@ def period_sql(grain: str) -> str:
     """
     if grain not in PERIOD_GRAINS:
         raise ValueError(f"grain must be one of {', '.join(PERIOD_GRAINS)}, not {grain!r}")
-    return _ENV.get_template("kpi_periods.sql.j2").render(grain=grain).strip() + "\n"
+    return _templates().get_template("kpi_periods.sql.j2").render(grain=grain).strip() + "\n"
 
 
 def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -93,7 +103,7 @@ def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) 
 
 @cache
 def kpi_posts_daily_sql() -> str:
-    return _ENV.get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
+    return _templates().get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
 
 
 def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
@@ -126,11 +136,13 @@ def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
 @cache
 def daily_wide_sql() -> str:
     """CREATE OR REPLACE VIEW kpi.daily_wide with one column per catalogue KPI, and its comments."""
-    return _ENV.get_template("kpi_daily_wide.sql.j2").render(kpis=KPIS)
+    return _templates().get_template("kpi_daily_wide.sql.j2").render(kpis=KPIS)
 
 
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     """Write kpi.catalogue from transforms/catalogue.py and re-render kpi.daily_wide from it."""
+    import pandas as pd  # not at import time: the Dagster definitions import this module
+
     frame = pd.DataFrame([{
         "kpi": k.name, "category": k.category, "unit": k.unit, "formula": k.formula,
         "numerator": k.numerator, "denominator": k.denominator, "higher_is_better": k.higher_is_better,

@@ -9,9 +9,12 @@ import datetime as dt
 import re
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported by the callers that build frames, not at definition time
+    import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
 
