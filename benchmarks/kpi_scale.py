@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from transforms.core import refresh_fact_coverage  # noqa: E402
 from transforms.kpis import ReportingCurrency, build_kpi_daily, duckdb_map, write_catalogue  # noqa: E402
 from warehouse.connection import connect  # noqa: E402
-from warehouse.writes import replace_window  # noqa: E402
+from warehouse.writes import refresh_account_metrics, replace_window  # noqa: E402
 
 SQL_DIR = Path(__file__).parent / "sql"
 CURRENCY = ReportingCurrency("EUR", {"USD": 0.92})
@@ -56,8 +57,15 @@ def generate(con: duckdb.DuckDBPyConnection, accounts: int, start: dt.date, end:
     params = {"accounts": accounts, "start": start, "end": end}
     for statement in statements("kpi_scale_generate.sql"):
         con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+    refresh_summaries(con)
     return {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             for table in (*DATED_TABLES, *WHOLE_TABLES)}
+
+
+def refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    """The summaries landing and the core rebuilds keep up to date, for facts written straight by SQL."""
+    refresh_account_metrics(con)
+    refresh_fact_coverage(con)
 
 
 def handwritten_params() -> dict[str, object]:
@@ -110,6 +118,7 @@ def copy_last_days(source: Path, destination: Path, first_day: dt.date) -> None:
                 con.execute(f"INSERT INTO {table} SELECT * FROM source.{table} WHERE {column} >= ?", [first_day])
         finally:
             con.execute("DETACH source")
+        refresh_summaries(con)
         write_catalogue(con)
 
 

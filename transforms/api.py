@@ -21,7 +21,7 @@ import pandas as pd
 
 from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
 from transforms.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
-from warehouse.writes import insert_frame
+from warehouse.writes import feed_summaries, insert_frame
 
 # What identifies one reported value in each raw table. A new pull replaces exactly the values it
 # reports again (restated days); values it does not report again stay: a follower total dated an
@@ -255,6 +255,7 @@ def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], re
                            if repeated_accounts else "")
             con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_pull_order) FROM {rows} "
                         f"{latest_only}").fetchall()
+            feed_summaries(con, table, rows)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

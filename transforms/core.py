@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.writes import insert_frame, replace_all, replace_window
+from warehouse.writes import WindowSummary, insert_frame, replace_all, replace_window
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -78,6 +78,23 @@ def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
     return counts
 
 
+FACT_COVERAGE_KEYS = ("fact", "brand_id", "platform", "subject_id", "is_competitor")
+ALL_DATES = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+
+
+def fact_coverage(source: str) -> WindowSummary:
+    """core.fact_coverage as kept in step with one business-fact table (ads, web or mentions)."""
+    return WindowSummary("core.fact_coverage", FACT_COVERAGE_KEYS, sql(f"fact_coverage_{source}"))
+
+
+def refresh_fact_coverage(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute core.fact_coverage from the whole fact tables (after `forget` removed rows)."""
+    con.execute("DELETE FROM core.fact_coverage")
+    for source in ("ads", "web", "mentions"):
+        con.execute(f"INSERT INTO core.fact_coverage BY NAME {sql(f'fact_coverage_{source}')}",
+                    {"start": ALL_DATES[0], "end": ALL_DATES[1]})
+
+
 def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                          mention_subjects: list[tuple[str, str, bool]]) -> dict[str, int]:
     """Rebuild ads, web and mention days for [start, end], and all reviews and survey responses.
@@ -88,15 +105,17 @@ def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
     import pandas as pd  # not at import time (see sync_accounts)
 
     counts = {
-        "core.ads_daily": replace_window(con, "core.ads_daily", "date", start, end, sql("core_ads_daily"), {}),
-        "core.web_daily": replace_window(con, "core.web_daily", "date", start, end, sql("core_web_daily"), {}),
+        "core.ads_daily": replace_window(con, "core.ads_daily", "date", start, end, sql("core_ads_daily"), {},
+                                         fact_coverage("ads")),
+        "core.web_daily": replace_window(con, "core.web_daily", "date", start, end, sql("core_web_daily"), {},
+                                         fact_coverage("web")),
     }
     subjects = pd.DataFrame(mention_subjects, columns=["subject_id", "brand_id", "is_competitor"])
     con.register("mention_subjects", subjects.astype({"subject_id": "object", "brand_id": "object",
                                                       "is_competitor": "bool"}))
     try:
         counts["core.mentions_daily"] = replace_window(
-            con, "core.mentions_daily", "date", start, end, sql("core_mentions_daily"), {})
+            con, "core.mentions_daily", "date", start, end, sql("core_mentions_daily"), {}, fact_coverage("mentions"))
     finally:
         con.unregister("mention_subjects")
     counts["core.reviews"] = replace_all(con, "core.reviews", sql("core_reviews"))

@@ -26,7 +26,7 @@ import pandas as pd
 from connectors.base import Connector, ExportContext, ExportFileError, ExportFormat, ParsedExport
 from connectors.tables import CsvStream, is_text_export, read_sheets
 from transforms.records import RAW_TABLES, Provenance, raw_frames, record_count
-from warehouse.writes import insert_frame, log_event, utc_now
+from warehouse.writes import insert_frame, log_event, refresh_account_metrics, utc_now
 
 QUARANTINE = "_quarantine"
 FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (transforms/ownership.py)
@@ -324,8 +324,11 @@ def _span(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) 
 
 def _delete_source(con: duckdb.DuckDBPyConnection, digest: str) -> None:
     """Remove every raw record of one file (what an interrupted or refused streamed load left)."""
+    accounts = con.execute("SELECT DISTINCT platform, account_id FROM raw.account_daily_values WHERE source_key = ?",
+                           [digest]).fetchall()
     for table in RAW_TABLES.values():
         con.execute(f"DELETE FROM {table} WHERE source_key = ?", [digest]).fetchall()
+    refresh_account_metrics(con, accounts)
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, *statements: tuple[str, list[object]],
