@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import duckdb
@@ -21,6 +22,7 @@ import pandas as pd
 
 from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
 from transforms.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
+from transforms.workers import OrderedPool, auto_workers
 from warehouse.writes import feed_summaries, insert_frame
 
 # What identifies one reported value in each raw table. A new pull replaces exactly the values it
@@ -114,11 +116,14 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
 
 
 def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], start: dt.date,
-           end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str) -> dict[str, int]:
+           end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str,
+           workers: int | None = None) -> dict[str, int]:
     """Re-normalise every landed API pull whose window lies in [start, end]; no network call.
 
     Pulls are replayed one by one in the order they were fetched, so where nightly windows overlap
     the latest pull's restated values win, as they did when landed. Returns records per account.
+    `workers` processes normalise the pulls (None: one per core when there are enough pulls; 0: in
+    this process); the writes are the same either way.
     """
     rows = con.execute("""
         SELECT platform, account_id, window_start, window_end, page_no, endpoint, params, status, body, fetched_at
@@ -133,9 +138,16 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
     # thread lands batch n while this thread normalises batch n + 1; reading a batch's frames into
     # DuckDB needs the GIL (pandas object columns), so it is done here, once batch n - 1 is written.
     # The connection is only ever used by one thread at a time.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer:
+    in_fetch_order = sorted(pulls.items(), key=lambda item: max(row[-1] for row in item[1]))
+    jobs = [(key, (registry[key[0]], ApiAccount(key[0], key[1], timezones.get(key[:2], default_timezone)), rows))
+            for key, rows in in_fetch_order]
+    del pulls, in_fetch_order
+    if workers is None:
+        workers = auto_workers(len(jobs))
+    with (OrderedPool(normalise_pull, jobs, workers) if workers > 0 and jobs else nullcontext() as ahead,
+          ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer):
         written: Future[None] | None = None
-        for batch in _normalised_batches(pulls, registry, timezones, default_timezone, landed):
+        for batch in _normalised_batches(jobs, ahead, landed):
             if written is not None:
                 written.result()
             staged = _stage_batch(con, batch)
@@ -145,28 +157,34 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
     return landed
 
 
-def _normalised_batches(pulls: Mapping[tuple[str, str, dt.date, dt.date], list[tuple]],
-                        registry: Mapping[str, Connector], timezones: Mapping[tuple[str, str], str],
-                        default_timezone: str, landed: dict[str, int]) -> Iterator[_ReplayBatch]:
-    """The pulls' records in fetch order, in batches of about `_REPLAY_BATCH_RECORDS`; counts
-    records per account into `landed`."""
-    batch: list[tuple[ParsedExport, Provenance]] = []
+def normalise_pull(connector: Connector, account: ApiAccount,
+                   page_rows: list[tuple]) -> tuple[dict[str, pd.DataFrame], int]:
+    """One landed pull's records as frames of the raw tables' own columns, and their count (in this
+    process or a worker)."""
+    # Bodies are parsed pull by pull, not all up front: a year of pages for a thousand accounts as
+    # JSON objects would hold millions of live objects at once.
+    pages = [RawPage(endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
+                     body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
+                     window_start=w_start, window_end=w_end)
+             for _platform, _account, w_start, w_end, _page, endpoint, params, status, body, fetched in page_rows]
+    # lifetime post counters stay dated by the fetch time the connector read them at
+    parsed = connector.api(account).normalise(pages)
+    return record_frames(parsed), record_count(parsed)
+
+
+def _normalised_batches(jobs: list[tuple[tuple[str, str, dt.date, dt.date], tuple]],
+                        ahead: OrderedPool[tuple[dict[str, pd.DataFrame], int]] | None,
+                        landed: dict[str, int]) -> Iterator[_ReplayBatch]:
+    """The pulls' records in fetch order (normalised by `ahead`'s workers, else here), in batches
+    of about `_REPLAY_BATCH_RECORDS`; counts records per account into `landed`."""
+    batch: list[tuple[dict[str, pd.DataFrame], Provenance]] = []
     batch_records = 0
-    for (platform, account_id, w_start, w_end), page_rows in sorted(
-            pulls.items(), key=lambda item: max(row[-1] for row in item[1])):
-        # Bodies are parsed pull by pull, not all up front: a year of pages for a thousand
-        # accounts as JSON objects would hold millions of live objects at once.
-        pages = [RawPage(endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
-                         body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
-                         window_start=w_start, window_end=w_end)
-                 for *_, endpoint, params, status, body, fetched in page_rows]
-        account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone))
-        # lifetime post counters stay dated by the fetch time the connector read them at
-        parsed = registry[platform].api(account).normalise(pages)
-        fetched_at = max(row[-1] for row in page_rows)
-        batch.append((parsed, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
+    for key, arguments in jobs:
+        platform, account_id, w_start, w_end = key
+        frames, records = ahead.take(key) if ahead is not None else normalise_pull(*arguments)
+        fetched_at = max(row[-1] for row in arguments[2])
+        batch.append((frames, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
                                          platform, account_id)))
-        records = record_count(parsed)
         batch_records += records
         landed[f"{platform}/{account_id}"] = landed.get(f"{platform}/{account_id}", 0) + records
         if batch_records >= _REPLAY_BATCH_RECORDS:
@@ -201,10 +219,10 @@ class _ReplayBatch:
     repeated_accounts: bool  # some account has more than one pull in the batch
 
     @classmethod
-    def of(cls, batch: list[tuple[ParsedExport, Provenance]]) -> _ReplayBatch:
+    def of(cls, batch: list[tuple[dict[str, pd.DataFrame], Provenance]]) -> _ReplayBatch:
         per_table: dict[str, list[pd.DataFrame]] = {}
-        for order, (parsed, _origin) in enumerate(batch):
-            for table, frame in record_frames(parsed).items():
+        for order, (frames, _origin) in enumerate(batch):
+            for table, frame in frames.items():
                 frame["_pull_order"] = order
                 per_table.setdefault(table, []).append(frame)
         return cls(
