@@ -187,6 +187,14 @@ def check_currencies(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
         raise CurrencyError("cannot convert money to the reporting currency:\n- " + "\n- ".join(problems))
 
 
+# Memory policy of a backfill: DuckDB keeps a transaction's new and deleted rows in memory, so a
+# year of kpi.daily for 1,000 accounts (12 M rows) replaced in one transaction peaked at 2.1 GiB
+# (docs/benchmarks.md). A longer window is replaced this many days at a time, each part in its own
+# transaction (each day is computed from its own inputs, so the rows are the same; a failure keeps
+# the parts already written, and a re-run replaces them again).
+KPI_CHUNK_DAYS = 92
+
+
 def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                     currency: ReportingCurrency | None = None) -> int:
     """Replace kpi.daily for [start, end] (inclusive) from the core tables, and the post-level KPIs.
@@ -195,10 +203,14 @@ def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     Returns the rows written (window rows + the post-level rows of the dates the window touches).
     """
     check_currencies(con, start, end, currency)
-    written = replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
-        "rates": currency.rate_map() if currency else duckdb_map({}),
-        "reporting": currency.code if currency else None,
-        "revenue_currency": duckdb_map(currency.web_revenue if currency else {})})
+    params = {"rates": currency.rate_map() if currency else duckdb_map({}),
+              "reporting": currency.code if currency else None,
+              "revenue_currency": duckdb_map(currency.web_revenue if currency else {})}
+    written, part_start = 0, start
+    while part_start <= end:
+        part_end = min(end, part_start + dt.timedelta(days=KPI_CHUNK_DAYS - 1))
+        written += replace_window(con, "kpi.daily", "date", part_start, part_end, kpi_daily_sql(), params)
+        part_start = part_end + dt.timedelta(days=1)
     return written + build_post_kpis(con, start, end)
 
 

@@ -132,3 +132,16 @@ def test_the_old_capabilities_query_would_have_been_caught(history):
     windowed = table_scans(history, "SELECT count(*) FROM kpi.daily WHERE date BETWEEN $s AND $e",
                            {"s": DAY - dt.timedelta(days=3), "e": DAY})
     assert [(t, earliest_date(f, "date")) for t, f in windowed] == [("kpi.daily", DAY - dt.timedelta(days=3))]
+
+
+def test_a_backfill_replaced_in_parts_writes_the_rows_of_one_statement(history, monkeypatch):
+    """KPI_CHUNK_DAYS bounds a backfill's memory; the rows must not depend on it."""
+    def backfill(chunk_days: int) -> tuple[int, list[tuple]]:
+        monkeypatch.setattr(kpis, "KPI_CHUNK_DAYS", chunk_days)
+        written = build_kpi_daily(history, START, DAY, ReportingCurrency("EUR"))
+        return written, history.execute("SELECT * FROM kpi.daily ORDER BY ALL").fetchall()
+
+    whole = backfill(1000)
+    parts = backfill(7)  # 120 days: 17 parts of 7 days and one of 1
+    assert parts == whole
+    assert whole[0] == len(whole[1]) > 120 * 10
