@@ -58,6 +58,8 @@ def feed_summaries(con: duckdb.DuckDBPyConnection, table: str, relation: str) ->
 def refresh_account_metrics(con: duckdb.DuckDBPyConnection, accounts: Sequence[tuple[str, str]] | None = None) -> None:
     """Recompute raw.account_metrics_reported from raw.account_daily_values, for `accounts`
     (platform, account_id) or all (after `forget` or a refused file removed rows)."""
+    if accounts is not None and not accounts:
+        return
     keys = [{"platform": p, "account_id": a} for p, a in accounts] if accounts is not None else None
     sql = (SQL_DIR / "summaries" / "account_metrics_reported_refresh.sql").read_text(encoding="utf-8")
     for statement in sql.split(";\n"):
