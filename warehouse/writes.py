@@ -97,7 +97,9 @@ def replace_window(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
         if summary:
             _add_counts(con, summary, window, -1)
         con.execute(f"DELETE FROM {table} WHERE {date_column} BETWEEN $start AND $end", window)
-        con.execute(f"INSERT INTO {table} BY NAME {select_sql}", params)
+        # Rows written in date order: each row group then spans few days, so DuckDB's zone maps let
+        # a later run that filters on a day skip the rest of the history instead of scanning it.
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM (\n{select_sql}\n) ORDER BY {date_column}", params)
         if summary:
             _add_counts(con, summary, window, 1)
         inserted = con.execute(
