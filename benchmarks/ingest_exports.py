@@ -231,6 +231,12 @@ def measure_memory(folder: Path, megabytes: int, days: int) -> dict[str, object]
     output = subprocess.run([sys.executable, __file__, "--memory-child", str(exports), str(folder / "memory.duckdb")],
                             check=True, capture_output=True, text=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
+    # DuckDB alone on the same file, into a fresh database (the baseline of the ratio)
+    with duckdb.connect(str(folder / "memory_duckdb.duckdb")) as con:
+        began = time.perf_counter()
+        con.execute("CREATE TABLE posts AS SELECT * FROM read_csv(?, header = true)", [str(path)]).fetchall()
+        figures["duckdb_s"] = time.perf_counter() - began
+    (folder / "memory_duckdb.duckdb").unlink()
     shutil.rmtree(exports)
     return {"file_mib": size / (1 << 20), "posts": posts, **figures}
 
@@ -275,14 +281,15 @@ def report(figures: dict[str, object]) -> str:
         f"{f['values'] / f['pipeline_s']:,.0f} raw values/s ({f['values']:,} values)",
         f"(b) DuckDB read_csv + INSERT of the same files: {f['duckdb_s']:.2f} s "
         f"({f['duckdb_rows']:,} rows, {f['duckdb_rows'] / f['duckdb_s']:,.0f} rows/s); "
-        f"ratio pipeline / DuckDB = {f['ratio']:.2f} (target <= 3)",
+        f"ratio pipeline / DuckDB = {f['ratio']:.2f} (target <= 1.5)",
     ]
     if "memory" in f:
         m = f["memory"]
         lines.append(
             f"(c) one per-post file of {m['file_mib']:.0f} MiB ({m['posts']:,} posts, {m['records']:,} records): "
             f"peak RSS {m['peak_mib']:.0f} MiB, landed in {m['seconds']:.1f} s "
-            f"({m['file_mib'] / m['seconds']:.1f} MiB/s; target <= 1024 MiB for a 1 GiB file)")
+            f"({m['file_mib'] / m['seconds']:.1f} MiB/s; target <= 1024 MiB for a 1 GiB file); DuckDB read_csv of "
+            f"the same file {m['duckdb_s']:.1f} s: ratio = {m['seconds'] / m['duckdb_s']:.2f} (target <= 4)")
     return "\n".join(lines)
 
 

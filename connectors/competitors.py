@@ -3,7 +3,7 @@
 A competitor account is configured under `brands[].competitors[].accounts` and pulled through
 public endpoints (Instagram Business Discovery, YouTube Data API, X user lookup) with the
 brand's own credentials. Its ApiAccount carries `options["competitor"]` (a dict: for Instagram
-`{"via": <the brand's IG user id>}`); the platform's api factory (`competitor_aware`) hands such
+`{"via": <the brand's IG user id>}`); the platform's api factory (`CompetitorAwareApi`) hands such
 an account to the public-profile client. A private, unknown or deleted handle is not an account
 failure: the client lands the error page and names the handle in a note starting with
 UNAVAILABLE_PREFIX, so the other accounts of the run load as usual.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from connectors.base import AccountDayValue, ApiAccount, ApiClient
 
@@ -24,13 +25,19 @@ def is_competitor(account: ApiAccount) -> bool:
     return isinstance(account.options.get(COMPETITOR_OPTION), dict)
 
 
-def competitor_aware(own: Callable[[ApiAccount], ApiClient],
-                     public: Callable[[ApiAccount], ApiClient]) -> Callable[[ApiAccount], ApiClient]:
-    """The platform's api factory: the public-profile client for competitor accounts, else its own."""
-    def build(account: ApiAccount) -> ApiClient:
-        return public(account) if is_competitor(account) else own(account)
-    build.__doc__ = f"{own.__name__} or, for competitor accounts, {public.__name__}"
-    return build
+@dataclass(frozen=True)
+class CompetitorAwareApi:
+    """The platform's api factory: the public-profile client for competitor accounts, else its own.
+
+    A picklable object, not a closure: connectors travel to the worker processes that parse
+    export files (ingest/workers.py).
+    """
+
+    own: Callable[[ApiAccount], ApiClient]
+    public: Callable[[ApiAccount], ApiClient]
+
+    def __call__(self, account: ApiAccount) -> ApiClient:
+        return self.public(account) if is_competitor(account) else self.own(account)
 
 
 def unavailable_note(platform: str, handle: str, why: str) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import duckdb
@@ -21,7 +22,8 @@ import pandas as pd
 
 from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
 from ingest.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
-from warehouse.writes import insert_frame, transaction
+from ingest.workers import OrderedPool, auto_workers
+from warehouse.writes import feed_summaries, insert_frame, transaction
 
 # What identifies one reported value in each raw table. A new pull replaces exactly the values it
 # reports again (restated days); values it does not report again stay: a follower total dated an
@@ -110,13 +112,16 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
 
 def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], start: dt.date,
            end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str,
-           options: Mapping[tuple[str, str], dict[str, object]] | None = None) -> dict[str, int]:
+           options: Mapping[tuple[str, str], dict[str, object]] | None = None,
+           workers: int | None = None) -> dict[str, int]:
     """Re-normalise every landed API pull whose window lies in [start, end]; no network call.
 
     `options` are the accounts' client options where they choose the client (competitor accounts).
 
     Pulls are replayed one by one in the order they were fetched, so where nightly windows overlap
     the latest pull's restated values win, as they did when landed. Returns records per account.
+    `workers` processes normalise the pulls (None: one per core when there are enough pulls; 0: in
+    this process); the writes are the same either way.
     """
     rows = con.execute("""
         SELECT platform, account_id, window_start, window_end, page_no, endpoint, params, status, body, fetched_at
@@ -131,9 +136,18 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
     # thread lands batch n while this thread normalises batch n + 1; reading a batch's frames into
     # DuckDB needs the GIL (pandas object columns), so it is done here, once batch n - 1 is written.
     # The connection is only ever used by one thread at a time.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer:
+    in_fetch_order = sorted(pulls.items(), key=lambda item: max(row[-1] for row in item[1]))
+    options = options or {}
+    jobs = [(key, (registry[key[0]], ApiAccount(key[0], key[1], timezones.get(key[:2], default_timezone),
+                                                options=dict(options.get(key[:2], {}))), rows))
+            for key, rows in in_fetch_order]
+    del pulls, in_fetch_order
+    if workers is None:
+        workers = auto_workers(len(jobs))
+    with (OrderedPool(normalise_pull, jobs, workers) if workers > 0 and jobs else nullcontext() as ahead,
+          ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer):
         written: Future[None] | None = None
-        for batch in _normalised_batches(pulls, registry, timezones, default_timezone, landed, options or {}):
+        for batch in _normalised_batches(jobs, ahead, landed):
             if written is not None:
                 written.result()
             staged = _stage_batch(con, batch)
@@ -143,30 +157,34 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
     return landed
 
 
-def _normalised_batches(pulls: Mapping[tuple[str, str, dt.date, dt.date], list[tuple]],
-                        registry: Mapping[str, Connector], timezones: Mapping[tuple[str, str], str],
-                        default_timezone: str, landed: dict[str, int],
-                        options: Mapping[tuple[str, str], dict[str, object]]) -> Iterator[_ReplayBatch]:
-    """The pulls' records in fetch order, in batches of about `_REPLAY_BATCH_RECORDS`; counts
-    records per account into `landed`."""
-    batch: list[tuple[ParsedExport, Provenance]] = []
+def normalise_pull(connector: Connector, account: ApiAccount,
+                   page_rows: list[tuple]) -> tuple[dict[str, pd.DataFrame], int]:
+    """One landed pull's records as frames of the raw tables' own columns, and their count (in this
+    process or a worker)."""
+    # Bodies are parsed pull by pull, not all up front: a year of pages for a thousand accounts as
+    # JSON objects would hold millions of live objects at once.
+    pages = [RawPage(endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
+                     body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
+                     window_start=w_start, window_end=w_end)
+             for _platform, _account, w_start, w_end, _page, endpoint, params, status, body, fetched in page_rows]
+    # lifetime post counters stay dated by the fetch time the connector read them at
+    parsed = connector.api(account).normalise(pages)
+    return record_frames(parsed), record_count(parsed)
+
+
+def _normalised_batches(jobs: list[tuple[tuple[str, str, dt.date, dt.date], tuple]],
+                        ahead: OrderedPool[tuple[dict[str, pd.DataFrame], int]] | None,
+                        landed: dict[str, int]) -> Iterator[_ReplayBatch]:
+    """The pulls' records in fetch order (normalised by `ahead`'s workers, else here), in batches
+    of about `_REPLAY_BATCH_RECORDS`; counts records per account into `landed`."""
+    batch: list[tuple[dict[str, pd.DataFrame], Provenance]] = []
     batch_records = 0
-    for (platform, account_id, w_start, w_end), page_rows in sorted(
-            pulls.items(), key=lambda item: max(row[-1] for row in item[1])):
-        # Bodies are parsed pull by pull, not all up front: a year of pages for a thousand
-        # accounts as JSON objects would hold millions of live objects at once.
-        pages = [RawPage(endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
-                         body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
-                         window_start=w_start, window_end=w_end)
-                 for *_, endpoint, params, status, body, fetched in page_rows]
-        account = ApiAccount(platform, account_id, timezones.get((platform, account_id), default_timezone),
-                             options=dict(options.get((platform, account_id), {})))
-        # lifetime post counters stay dated by the fetch time the connector read them at
-        parsed = registry[platform].api(account).normalise(pages)
-        fetched_at = max(row[-1] for row in page_rows)
-        batch.append((parsed, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
+    for key, arguments in jobs:
+        platform, account_id, w_start, w_end = key
+        frames, records = ahead.take(key) if ahead is not None else normalise_pull(*arguments)
+        fetched_at = max(row[-1] for row in arguments[2])
+        batch.append((frames, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
                                          platform, account_id)))
-        records = record_count(parsed)
         batch_records += records
         landed[f"{platform}/{account_id}"] = landed.get(f"{platform}/{account_id}", 0) + records
         if batch_records >= _REPLAY_BATCH_RECORDS:
@@ -201,10 +219,10 @@ class _ReplayBatch:
     repeated_accounts: bool  # some account has more than one pull in the batch
 
     @classmethod
-    def of(cls, batch: list[tuple[ParsedExport, Provenance]]) -> _ReplayBatch:
+    def of(cls, batch: list[tuple[dict[str, pd.DataFrame], Provenance]]) -> _ReplayBatch:
         per_table: dict[str, list[pd.DataFrame]] = {}
-        for order, (parsed, _origin) in enumerate(batch):
-            for table, frame in record_frames(parsed).items():
+        for order, (frames, _origin) in enumerate(batch):
+            for table, frame in frames.items():
                 frame["_pull_order"] = order
                 per_table.setdefault(table, []).append(frame)
         return cls(
@@ -255,6 +273,7 @@ def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], re
                                if repeated_accounts else "")
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_pull_order) FROM {rows} "
                             f"{latest_only}").fetchall()
+                feed_summaries(con, table, rows)
     finally:
         for rows in staged.values():
             con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()

@@ -17,7 +17,8 @@ import stat
 import threading
 import unicodedata
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import BrokenExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ import pandas as pd
 from connectors.base import Connector, ExportContext, ExportFileError, ExportFormat, ParsedExport
 from connectors.tables import CsvStream, is_text_export, read_sheets
 from ingest.records import RAW_TABLES, Provenance, raw_frames, record_count
-from warehouse.writes import insert_frame, log_event, transaction, utc_now
+from ingest.workers import OrderedPool, auto_workers
+from warehouse.writes import insert_frame, log_event, refresh_account_metrics, transaction, utc_now
 
 QUARANTINE = "_quarantine"
 FORGOTTEN = "_forgotten"  # files `socialkpi forget` moved out of the drop folder (ingest/ownership.py)
@@ -199,6 +201,29 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class ParseResult:
+    """A file parsed, or why not, as plain values: it crosses from a worker process (an
+    ExportFileError cannot be unpickled) and the serial path handles it the same way."""
+
+    parsed: ParsedExport | None
+    failure: str | None = None  # 'unreadable' (ExportFileError) | 'time_limit' | 'parser_error'
+    message: str = ""  # str(ExportFileError), or "<exception type>: <message>" of a parser bug
+
+
+def parse_within_limit(drop: DropFile, connector: Connector, timezone: str) -> ParseResult:
+    """parse_export_file within PARSE_TIME_LIMIT_S (the serial path, and each worker process)."""
+    try:
+        with time_limit(PARSE_TIME_LIMIT_S):
+            return ParseResult(parse_export_file(drop, connector, timezone))
+    except ParseTimeLimit:
+        return ParseResult(None, "time_limit")
+    except ExportFileError as exc:
+        return ParseResult(None, "unreadable", str(exc))
+    except Exception as exc:  # a parser bug must not lose the file or stop the others
+        return ParseResult(None, "parser_error", f"{type(exc).__name__}: {exc}")
+
+
 def parse_export_file(drop: DropFile, connector: Connector, timezone: str) -> ParsedExport:
     """Recognise the file's format from its content and parse it (ExportFileError if neither)."""
     sheets = read_sheets(drop.path)
@@ -367,8 +392,11 @@ def _span(a: tuple[dt.date, dt.date] | None, b: tuple[dt.date, dt.date] | None) 
 
 def _delete_source(con: duckdb.DuckDBPyConnection, digest: str) -> None:
     """Remove every raw record of one file (what an interrupted or refused streamed load left)."""
+    accounts = con.execute("SELECT DISTINCT platform, account_id FROM raw.account_daily_values WHERE source_key = ?",
+                           [digest]).fetchall()
     for table in RAW_TABLES.values():
         con.execute(f"DELETE FROM {table} WHERE source_key = ?", [digest]).fetchall()
+    refresh_account_metrics(con, accounts)
 
 
 # DuckDB's memory_limit while a large file streams in (see land_streamed_export).
@@ -444,8 +472,13 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
 
 def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, registry: Mapping[str, Connector],
                        timezones: Mapping[tuple[str, str], str], default_timezone: str,
-                       run_id: str | None = None) -> list[FileOutcome]:
-    """Land every new file of the drop folder; quarantine the ones that cannot be parsed."""
+                       run_id: str | None = None, workers: int | None = None) -> list[FileOutcome]:
+    """Land every new file of the drop folder; quarantine the ones that cannot be parsed.
+
+    Files read whole are parsed by `workers` processes (None: one per core when there is enough
+    to parse; 0: in this process) while this process writes; files land in the same order, with
+    the same rows, errors and quarantine either way.
+    """
     files, outcomes = scan_drop_folder(exports_dir, registry)
     for refusal in outcomes:
         log_event(con, STEP, f"left in place: {refusal.reason}", level="warning", subject=refusal.relative,
@@ -458,8 +491,29 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             "WHERE status IN ('loaded', 'skipped') ORDER BY loaded_at, path").fetchall():
         done.setdefault(digest, []).append((platform, account_id, path))
     con.execute("DELETE FROM raw.file_conflicts")
+    digests = {drop.relative: file_hash(drop.path) for drop in files}
+    # Parsed ahead: files no account has landed yet that are read whole. (A copy of a file landed
+    # earlier in this run turns out to be a conflict below: its parse is simply not used.)
+    jobs = [(drop.relative, (drop, registry[drop.platform],
+                             timezones.get((drop.platform, drop.account_id), default_timezone)))
+            for drop in files if digests[drop.relative] not in done and streaming_format(drop, registry[drop.platform])
+            is None]
+    if workers is None:
+        workers = auto_workers(len(jobs), sum(job[1][0].path.stat().st_size for job in jobs))
+    with OrderedPool(parse_within_limit, jobs, workers) if workers > 0 and jobs else nullcontext() as ahead:
+        outcomes += _land_files(con, exports_dir, files, digests, done, registry, timezones, default_timezone,
+                                run_id, ahead)
+    return outcomes
+
+
+def _land_files(con: duckdb.DuckDBPyConnection, exports_dir: Path, files: list[DropFile], digests: dict[str, str],
+                done: dict[str, list[tuple[str, str, str]]], registry: Mapping[str, Connector],
+                timezones: Mapping[tuple[str, str], str], default_timezone: str, run_id: str | None,
+                ahead: OrderedPool[ParseResult] | None) -> list[FileOutcome]:
+    """Land the files in order: parsed by `ahead`'s workers where it has them, else here."""
+    outcomes: list[FileOutcome] = []
     for drop in files:
-        digest = file_hash(drop.path)
+        digest = digests[drop.relative]
         owners = done.get(digest, [])
         if any(owner[:2] == (drop.platform, drop.account_id) for owner in owners):
             outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, "already_loaded"))
@@ -472,28 +526,21 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
             streaming = streaming_format(drop, registry[drop.platform])
             if streaming:
                 parsed, records = land_streamed_export(con, drop, digest, *streaming, timezone)
+                result = ParseResult(parsed)
+            elif ahead is not None and drop.relative in ahead:
+                result = ahead.take(drop.relative)
             else:
-                with time_limit(PARSE_TIME_LIMIT_S):
-                    parsed = parse_export_file(drop, registry[drop.platform], timezone)
-        except duckdb.Error:
+                result = parse_within_limit(drop, registry[drop.platform], timezone)
+        except (duckdb.Error, BrokenExecutor):  # the warehouse or a worker process failed, not the file
             raise
-        except ParseTimeLimit:
-            reason = (f"{drop.path.name}: reading the file took longer than the limit of {PARSE_TIME_LIMIT_S:.0f} "
-                      "seconds; export a shorter date range and drop the smaller files instead")
-            outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
-            continue
         except ExportFileError as exc:
-            outcomes.append(_quarantined(con, exports_dir, drop, digest, plain_text(str(exc)), run_id))
-            continue
+            result = ParseResult(None, "unreadable", str(exc))
         except Exception as exc:  # a parser bug must not lose the file or stop the others
-            # The person gets a sentence; the exception itself goes to the load log for a developer.
-            log_event(con, STEP, f"parser error: {type(exc).__name__}: {exc}", level="error",
-                      platform=drop.platform, account_id=drop.account_id, subject=drop.relative, run_id=run_id)
-            reason = (f"{drop.path.name}: the file looks like a {drop.platform} export but its content does not "
-                      "have the layout the reader expects (an unexpected value or a damaged file); download it "
-                      "again, and if that fails report it with the file attached")
-            outcomes.append(_quarantined(con, exports_dir, drop, digest, reason, run_id))
+            result = ParseResult(None, "parser_error", f"{type(exc).__name__}: {exc}")
+        if result.failure is not None:
+            outcomes.append(_parse_failed(con, exports_dir, drop, digest, result, run_id))
             continue
+        parsed = result.parsed
         if not streaming:
             records = land_parsed_export(con, drop, digest, parsed, timezone)
         done.setdefault(digest, []).append((drop.platform, drop.account_id, drop.relative))
@@ -507,6 +554,24 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
         outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, status,
                                     parsed.format, records, parsed.skipped_reason))
     return outcomes
+
+
+def _parse_failed(con: duckdb.DuckDBPyConnection, exports_dir: Path, drop: DropFile, digest: str,
+                  result: ParseResult, run_id: str | None) -> FileOutcome:
+    """Quarantine a file that could not be parsed, with a reason a person can act on."""
+    if result.failure == "time_limit":
+        reason = (f"{drop.path.name}: reading the file took longer than the limit of {PARSE_TIME_LIMIT_S:.0f} "
+                  "seconds; export a shorter date range and drop the smaller files instead")
+    elif result.failure == "unreadable":
+        reason = plain_text(result.message)
+    else:
+        # The person gets a sentence; the exception itself goes to the load log for a developer.
+        log_event(con, STEP, f"parser error: {result.message}", level="error",
+                  platform=drop.platform, account_id=drop.account_id, subject=drop.relative, run_id=run_id)
+        reason = (f"{drop.path.name}: the file looks like a {drop.platform} export but its content does not "
+                  "have the layout the reader expects (an unexpected value or a damaged file); download it "
+                  "again, and if that fails report it with the file attached")
+    return _quarantined(con, exports_dir, drop, digest, reason, run_id)
 
 
 def _file_conflict(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, owner: tuple[str, str, str],

@@ -18,7 +18,8 @@ import duckdb
 
 from ingest.drop_folder import FORGOTTEN
 from ingest.records import RAW_TABLES
-from warehouse.writes import transaction
+from transforms.core import refresh_fact_coverage
+from warehouse.writes import refresh_account_metrics, transaction
 
 # Raw tables with one row per landed value or record, keyed by their source (file hash or pull key).
 _SOURCE_TABLES = (*RAW_TABLES.values(), "raw.export_coverage")
@@ -120,6 +121,8 @@ def forget_account(con: duckdb.DuckDBPyConnection, exports_dir: Path, platform: 
         for table in (*_SOURCE_TABLES, "raw.api_pages", "raw.file_conflicts", "raw.export_files",
                       *_ACCOUNT_TABLES):
             rows += con.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()[0][0]
+        refresh_account_metrics(con, [(platform, account_id)])
+        refresh_fact_coverage(con)
     folder = exports_dir / platform / account_id
     moved = [m for p in sorted(folder.rglob("*")) if p.is_file()
              for m in [_move_aside(exports_dir, p.relative_to(exports_dir).as_posix())] if m]
@@ -158,5 +161,6 @@ def forget_file(con: duckdb.DuckDBPyConnection, exports_dir: Path, path: str | P
             rows += con.execute("DELETE FROM raw.export_files WHERE file_hash = ? AND platform = ? "
                                 "AND account_id = ?", [digest, platform, account_id]).fetchall()[0][0]
             con.execute("DELETE FROM raw.file_conflicts WHERE owner_path = ?", [relative]).fetchall()
+            refresh_account_metrics(con, [(platform, account_id)])
     moved = _move_aside(exports_dir, relative)
     return Forgotten([moved] if moved else [], rows, first, last)

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from ingest.drop_folder import ingest_drop_folder
-from ingest.ownership import conflicts
 from pipelines.resources import SocialKpi
 from transforms.core import build_business_facts, build_core
 from transforms.kpis import (
@@ -41,6 +39,10 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
               description="Lands new files of the export drop folder into raw, once each by content hash; "
                           "quarantines files that cannot be parsed.")
     def export_files(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+        # Imported here: landing needs pandas, which the definitions must not load (startup time).
+        from ingest.drop_folder import ingest_drop_folder
+        from ingest.ownership import conflicts
+
         config = socialkpi.config
         timezones = {(socialkpi.registry[a.platform].platform, a.account_id): config.account_timezone(a)
                      for a in config.accounts}

@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from pipelines.report import build_report, headline_markdown, report_file_name
 from pipelines.resources import SocialKpi
 
 DUCKDB_POOL = "duckdb_writer"  # reads the warehouse while no other step writes it
@@ -13,6 +12,9 @@ DUCKDB_POOL = "duckdb_writer"  # reads the warehouse while no other step writes 
           description="Flash report (one self-contained HTML file) of the latest complete ISO week of each brand, "
                       "written to <snapshot folder>/reports/<brand>_week_<week start>.html.")
 def flash_report(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
+    # Imported here: the report needs jinja2 and matplotlib, which the definitions must not load.
+    from pipelines.report import build_report, headline_markdown, report_file_name
+
     config = socialkpi.config
     folder = config.snapshot_path.parent / "reports"
     folder.mkdir(parents=True, exist_ok=True)

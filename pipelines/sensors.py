@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ingest.drop_folder import dates_in_name, walk_drop_folder
 from pipelines.config import Config
 from pipelines.schedules import range_tags
 
@@ -55,6 +54,8 @@ def readable(relative: str) -> str:
 def drop_folder_states(exports_dir: Path) -> dict[str, FileState]:
     """(size, mtime) of every regular file export_files would consider (the same walk: links,
     sockets and pipes are left out here, and refused with a reason by export_files)."""
+    from ingest.drop_folder import walk_drop_folder  # on a tick, not at definition time (pandas)
+
     return {entry.relative.as_posix(): (entry.info.st_size, entry.info.st_mtime_ns)
             for entry in walk_drop_folder(exports_dir) if stat.S_ISREG(entry.info.st_mode)}
 
@@ -66,6 +67,8 @@ def covered_dates(relative: str, yesterday: dt.date, lookback_days: int) -> tupl
     One date: the export date; the file covers the `lookback_days` days before it and that day.
     None: the last `lookback_days` + 1 days up to yesterday.
     """
+    from ingest.drop_folder import dates_in_name  # on a tick, not at definition time (pandas)
+
     named = dates_in_name(Path(relative).name)
     if len(named) >= 2:
         return min(named), max(named)

@@ -8,9 +8,8 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from warehouse.writes import insert_frame, replace_all, replace_window, transaction
+from warehouse.writes import WindowSummary, insert_frame, replace_all, replace_window, transaction
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -33,6 +32,8 @@ class AccountRow:
 def sync_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AccountRow],
                   anchors: list[tuple[str, str, dt.date, int]], first_brand: str, default_timezone: str) -> int:
     """Replace core.accounts and core.follower_anchors from the config (and discovered accounts)."""
+    import pandas as pd  # not at import: the Dagster definitions import this module (startup time)
+
     frame = pd.DataFrame([asdict(a) for a in accounts],
                          columns=["platform", "account_id", "name", "brand_id", "is_competitor", "timezone"])
     con.register("configured_accounts", frame.astype("object"))
@@ -50,15 +51,12 @@ def sync_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AccountRow],
 
 def sync_competitors(con: duckdb.DuckDBPyConnection, competitors: list[tuple[str, str, str]]) -> None:
     """Replace core.brand_competitors from the config: (competitor_id, brand_id, name) rows."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    import pandas as pd  # not at import time (see sync_accounts)
+
+    with transaction(con):
         con.execute("DELETE FROM core.brand_competitors")
         insert_frame(con, "core.brand_competitors",
                      pd.DataFrame(competitors, columns=["competitor_id", "brand_id", "name"]))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
@@ -89,6 +87,23 @@ def build_core(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
     return counts
 
 
+FACT_COVERAGE_KEYS = ("fact", "brand_id", "platform", "subject_id", "is_competitor")
+ALL_DATES = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+
+
+def fact_coverage(source: str) -> WindowSummary:
+    """core.fact_coverage as kept in step with one business-fact table (ads, web or mentions)."""
+    return WindowSummary("core.fact_coverage", FACT_COVERAGE_KEYS, sql(f"fact_coverage_{source}"))
+
+
+def refresh_fact_coverage(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute core.fact_coverage from the whole fact tables (after `forget` removed rows)."""
+    con.execute("DELETE FROM core.fact_coverage")
+    for source in ("ads", "web", "mentions"):
+        con.execute(f"INSERT INTO core.fact_coverage BY NAME {sql(f'fact_coverage_{source}')}",
+                    {"start": ALL_DATES[0], "end": ALL_DATES[1]})
+
+
 def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                          mention_subjects: list[tuple[str, str, bool]]) -> dict[str, int]:
     """Rebuild ads, web and mention days for [start, end], and all reviews and survey responses.
@@ -96,16 +111,20 @@ def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
     `mention_subjects` lists (subject_id, brand_id, is_competitor): each brand counts its own
     mentions and those of its competitors.
     """
+    import pandas as pd  # not at import time (see sync_accounts)
+
     counts = {
-        "core.ads_daily": replace_window(con, "core.ads_daily", "date", start, end, sql("core_ads_daily"), {}),
-        "core.web_daily": replace_window(con, "core.web_daily", "date", start, end, sql("core_web_daily"), {}),
+        "core.ads_daily": replace_window(con, "core.ads_daily", "date", start, end, sql("core_ads_daily"), {},
+                                         fact_coverage("ads")),
+        "core.web_daily": replace_window(con, "core.web_daily", "date", start, end, sql("core_web_daily"), {},
+                                         fact_coverage("web")),
     }
     subjects = pd.DataFrame(mention_subjects, columns=["subject_id", "brand_id", "is_competitor"])
     con.register("mention_subjects", subjects.astype({"subject_id": "object", "brand_id": "object",
                                                       "is_competitor": "bool"}))
     try:
         counts["core.mentions_daily"] = replace_window(
-            con, "core.mentions_daily", "date", start, end, sql("core_mentions_daily"), {})
+            con, "core.mentions_daily", "date", start, end, sql("core_mentions_daily"), {}, fact_coverage("mentions"))
     finally:
         con.unregister("mention_subjects")
     counts["core.reviews"] = replace_all(con, "core.reviews", sql("core_reviews"))

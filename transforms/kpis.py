@@ -7,19 +7,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import jinja2
-import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
 from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
 from warehouse.writes import insert_frame, replace_window, transaction
 
+if TYPE_CHECKING:
+    import jinja2
+    import pandas as pd
+
 SQL_DIR = Path(__file__).parent / "sql"
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jinja2.StrictUndefined,
-                          keep_trailing_newline=True, autoescape=False)
 DERIVED_CAPABILITIES = ("engagements", "followers_net_change", "followers", "posts_published")
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    """The SQL templates; jinja2 is imported on first use, not when the Dagster definitions load."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(SQL_DIR), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
 
 
 class CurrencyError(ValueError):
@@ -59,13 +69,13 @@ def sql(name: str) -> str:
 
 @cache
 def capabilities_sql() -> str:
-    return _ENV.get_template("account_capabilities.sql").render(
+    return _templates().get_template("account_capabilities.sql").render(
         columns=ACCOUNT_DAILY_METRICS, derived=DERIVED_CAPABILITIES)
 
 
 @cache
 def kpi_daily_sql() -> str:
-    return _ENV.get_template("kpi_daily.sql.j2").render(
+    return _templates().get_template("kpi_daily.sql.j2").render(
         capabilities=capabilities_sql(), account_kpis=ACCOUNT_KPIS, brand_platform_kpis=BRAND_PLATFORM_KPIS,
         brand_kpis=BRAND_KPIS, requires={k.name: _requires_sql(k.requires) for k in KPIS})
 
@@ -81,7 +91,7 @@ def period_sql(grain: str) -> str:
     """
     if grain not in PERIOD_GRAINS:
         raise ValueError(f"grain must be one of {', '.join(PERIOD_GRAINS)}, not {grain!r}")
-    return _ENV.get_template("kpi_periods.sql.j2").render(grain=grain).strip() + "\n"
+    return _templates().get_template("kpi_periods.sql.j2").render(grain=grain).strip() + "\n"
 
 
 def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -93,7 +103,7 @@ def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) 
 
 @cache
 def kpi_posts_daily_sql() -> str:
-    return _ENV.get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
+    return _templates().get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
 
 
 def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
@@ -121,11 +131,13 @@ def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
 @cache
 def daily_wide_sql() -> str:
     """CREATE OR REPLACE VIEW kpi.daily_wide with one column per catalogue KPI, and its comments."""
-    return _ENV.get_template("kpi_daily_wide.sql.j2").render(kpis=KPIS)
+    return _templates().get_template("kpi_daily_wide.sql.j2").render(kpis=KPIS)
 
 
 def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     """Write kpi.catalogue from transforms/catalogue.py and re-render kpi.daily_wide from it."""
+    import pandas as pd  # not at import time: the Dagster definitions import this module
+
     frame = pd.DataFrame([{
         "kpi": k.name, "category": k.category, "unit": k.unit, "formula": k.formula,
         "numerator": k.numerator, "denominator": k.denominator, "higher_is_better": k.higher_is_better,
@@ -165,6 +177,14 @@ def check_currencies(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
         raise CurrencyError("cannot convert money to the reporting currency:\n- " + "\n- ".join(problems))
 
 
+# Memory policy of a backfill: DuckDB keeps a transaction's new and deleted rows in memory, so a
+# year of kpi.daily for 1,000 accounts (12 M rows) replaced in one transaction peaked at 2.1 GiB
+# (docs/benchmarks.md). A longer window is replaced this many days at a time, each part in its own
+# transaction (each day is computed from its own inputs, so the rows are the same; a failure keeps
+# the parts already written, and a re-run replaces them again).
+KPI_CHUNK_DAYS = 61  # about two months: 725 MiB instead of 2,035 for the year at 1,000 accounts
+
+
 def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                     currency: ReportingCurrency | None = None) -> int:
     """Replace kpi.daily for [start, end] (inclusive) from the core tables, and the post-level KPIs.
@@ -173,10 +193,14 @@ def build_kpi_daily(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
     Returns the rows written (window rows + the post-level rows of the dates the window touches).
     """
     check_currencies(con, start, end, currency)
-    written = replace_window(con, "kpi.daily", "date", start, end, kpi_daily_sql(), {
-        "rates": currency.rate_map() if currency else duckdb_map({}),
-        "reporting": currency.code if currency else None,
-        "revenue_currency": duckdb_map(currency.web_revenue if currency else {})})
+    params = {"rates": currency.rate_map() if currency else duckdb_map({}),
+              "reporting": currency.code if currency else None,
+              "revenue_currency": duckdb_map(currency.web_revenue if currency else {})}
+    written, part_start = 0, start
+    while part_start <= end:
+        part_end = min(end, part_start + dt.timedelta(days=KPI_CHUNK_DAYS - 1))
+        written += replace_window(con, "kpi.daily", "date", part_start, part_end, kpi_daily_sql(), params)
+        part_start = part_end + dt.timedelta(days=1)
     return written + build_post_kpis(con, start, end)
 
 

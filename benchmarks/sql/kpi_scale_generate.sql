@@ -84,6 +84,7 @@ SELECT
     NULL AS platform_engagements, clicks, NULL AS link_clicks, posts_published,
     'export' AS source, TIMESTAMP '2030-01-01' AS loaded_at
 FROM wide
+ORDER BY date  -- as replace_window writes them: in date order
 ;
 CREATE TEMP TABLE bench_brands AS
 SELECT DISTINCT brand_id FROM core.accounts
@@ -98,6 +99,7 @@ SELECT
 FROM bench_brands AS b
 CROSS JOIN bench_days AS d
 CROSS JOIN (SELECT unnest(['x', 'facebook', 'instagram', 'tiktok', 'linkedin', 'youtube']) AS platform) AS p
+ORDER BY d.date
 ;
 INSERT INTO core.ads_daily
 SELECT
@@ -112,6 +114,7 @@ FROM bench_brands AS b
 CROSS JOIN bench_days AS d
 CROSS JOIN (SELECT unnest(['USD', 'EUR']) AS currency) AS c
 CROSS JOIN range(1, 4) AS k(n)
+ORDER BY d.date
 ;
 INSERT INTO core.mentions_daily
 SELECT
@@ -122,6 +125,7 @@ FROM bench_brands AS b
 CROSS JOIN bench_days AS d
 CROSS JOIN (SELECT unnest(['', 'rival_a_', 'rival_b_']) AS subject) AS s
 CROSS JOIN (SELECT unnest(['x', 'instagram']) AS platform) AS p
+ORDER BY d.date
 ;
 INSERT INTO core.reviews
 SELECT

@@ -1,10 +1,10 @@
 """Instagram professional accounts."""
 
 from connectors.base import Connector
-from connectors.competitors import competitor_aware
+from connectors.competitors import CompetitorAwareApi
 from connectors.instagram.api import InstagramApi
 from connectors.instagram.competitor import InstagramCompetitorApi
 from connectors.instagram.exports import EXPORT_FORMATS
 
 connector = Connector(platform="instagram", export_formats=EXPORT_FORMATS,
-                      api=competitor_aware(InstagramApi, InstagramCompetitorApi))
+                      api=CompetitorAwareApi(InstagramApi, InstagramCompetitorApi))

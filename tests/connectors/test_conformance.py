@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import pickle
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -222,6 +223,19 @@ def test_normalise_of_no_pages_is_empty(platform: str) -> None:
     parsed = client.normalise([])
     assert record_count(parsed) == 0
     assert parsed.skipped_reason is None
+
+
+@pytest.mark.parametrize("platform", sorted(CONNECTORS))
+def test_a_connector_survives_the_trip_to_a_worker_process(platform: str) -> None:
+    """Parse jobs carry their connector to a worker process (ingest/workers.py) by pickle: a
+    closure in a connector (an api factory built inside a function) would fail every file there."""
+    connector = CONNECTORS[platform]
+    copy = pickle.loads(pickle.dumps(connector))
+    assert copy.platform == connector.platform
+    assert [f.name for f in copy.export_formats] == [f.name for f in connector.export_formats]
+    if connector.api is not None:
+        account = ApiAccount(platform, "1", "UTC")
+        assert type(copy.api(account)) is type(connector.api(account))
 
 
 @pytest.mark.parametrize("platform", sorted(CONNECTORS))

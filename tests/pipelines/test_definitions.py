@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 import pytest
@@ -10,6 +16,8 @@ from pipelines.build import build_definitions
 from pipelines.config import load_config
 from pipelines.demo import write_demo
 from tests.helpers import D
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -86,3 +94,25 @@ def test_range_reruns_and_overlaps_leave_the_warehouse_identical(demo):
                                         "AND coalesce(comment, '') = ''").fetchall()
         assert uncommented_views == []
         assert con.execute("SELECT count(*) FROM kpi.weekly").fetchall()[0][0] > 0
+
+
+HEAVY_MODULES = ("pandas", "matplotlib", "jinja2", "openpyxl", "xlrd")
+
+
+def test_loading_the_definitions_imports_no_heavy_module(tmp_path):
+    """`import pipelines.definitions` (every `dagster dev` reload, run worker and sensor tick) stays
+    lean: the heavy libraries are imported by the steps that use them. Checked in a fresh process."""
+    path = write_demo(tmp_path, D(2025, 1, 1), D(2025, 1, 3))
+    text = path.read_text(encoding="utf-8").replace(  # an API account, so the `<platform>_api` assets load too
+        "accounts:\n", "accounts:\n  - {platform: twitter, account_id: '42', brand: acme, token_env: ACME_X_TOKEN}\n",
+        1)
+    path.write_text(text, encoding="utf-8")
+    probe = ("import json, sys\nimport pipelines.definitions as d\n"
+             f"print(json.dumps([len(list(d.defs.assets)), [m for m in {HEAVY_MODULES!r} if m in sys.modules]]))")
+    env = {**os.environ, "SOCIALKPI_CONFIG": str(path), "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+           "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env,
+                         cwd=ROOT).stdout
+    assets, heavy = json.loads(out.strip().splitlines()[-1])
+    assert assets == 10  # the 9 of test_definitions_load + x_api: the whole graph was built
+    assert heavy == []

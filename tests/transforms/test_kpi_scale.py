@@ -19,9 +19,10 @@ def test_the_benchmark_runs_on_a_tiny_warehouse(tmp_path, capsys):
     assert figures["rows_differing"] == 0, figures["examples"]
     for line in ("(a) 45-day backfill of kpi.daily:", "ratio catalogue SQL / hand-written =",
                  "(b) one new day, 45 days of history:", "30 days of history:",
-                 "(c) peak resident memory of a process doing the backfill:"):
+                 "(c) peak resident memory of a process doing the backfill,", "in one transaction:",
+                 "time ratio ="):
         assert line in out
-    assert figures["peak_backfill_mib"] > 0 and figures["peak_idle_mib"] > 0
+    assert figures["peak_backfill_mib"] > 0 and figures["peak_idle_mib"] > 0 and figures["peak_one_transaction_mib"] > 0
 
 
 def test_the_handwritten_baseline_names_every_catalogue_kpi():

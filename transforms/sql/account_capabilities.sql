@@ -1,9 +1,10 @@
 -- What each account's inputs can produce at all (any date): can_<column> per core.account_daily
--- column. A KPI gets rows for an account only when its inputs can produce it.
+-- column. A KPI gets rows for an account only when its inputs can produce it. The metrics an
+-- account reported come from raw.account_metrics_reported (kept up to date as values land), not
+-- from the whole history of raw.account_daily_values.
 WITH reported AS (
-    SELECT platform, account_id, list(DISTINCT metric) AS metrics
-    FROM raw.account_daily_values
-    WHERE metric IS NOT NULL
+    SELECT platform, account_id, list(metric) AS metrics
+    FROM raw.account_metrics_reported
     GROUP BY platform, account_id
 ),
 flags AS (

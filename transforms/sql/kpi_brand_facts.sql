@@ -45,18 +45,20 @@ ads_facts AS (
     WHERE date BETWEEN $start AND $end
     GROUP BY date, brand_id, platform
 ),
+-- "At all (any date)" below is read from core.fact_coverage (kept in step with the fact tables by
+-- the core rebuilds), not from the whole history of the fact tables.
 -- (brand, ads platform) whose campaigns report conversions at all (any date)
 ads_reporting_conversions AS (
-    SELECT brand_id, platform
-    FROM core.ads_daily
-    GROUP BY brand_id, platform
-    HAVING bool_or(conversions IS NOT NULL)
+    SELECT DISTINCT brand_id, platform
+    FROM core.fact_coverage
+    WHERE fact = 'ad_conversions'
 ),
 -- the subjects (the brand and its competitors) counted on each platform at all (any date): share
 -- of voice needs every one of them that day
 mention_subjects_counted AS (
     SELECT brand_id, platform, count(DISTINCT subject_id) AS subjects, bool_or(is_competitor) AS has_competitors
-    FROM core.mentions_daily
+    FROM core.fact_coverage
+    WHERE fact = 'mentions'
     GROUP BY brand_id, platform
 ),
 mention_facts AS (
@@ -162,9 +164,9 @@ brand_facts AS (
 ),
 -- roi pairs web revenue with ad spend: only for brands that have both inputs at all (any date)
 roi_brands AS (
-    SELECT brand_id FROM core.web_daily GROUP BY brand_id HAVING bool_or(revenue IS NOT NULL)
+    SELECT brand_id FROM core.fact_coverage WHERE fact = 'web_revenue'
     INTERSECT
-    SELECT brand_id FROM core.ads_daily GROUP BY brand_id HAVING bool_or(spend IS NOT NULL)
+    SELECT brand_id FROM core.fact_coverage WHERE fact = 'ad_spend'
 ),
 money_totals AS (
     SELECT date, brand_id, sum(web_revenue) AS revenue, sum(ad_spend) AS spend
