@@ -48,7 +48,7 @@ def api_account(config: Config, account: Account, platform: str) -> tuple[ApiAcc
     credentials = {role: os.environ[env] for role, env in names.items()}
     options: dict[str, object] = {
         # Refreshed OAuth tokens live beside the warehouse (never in it), in a 0600 file.
-        "token_cache": str(config.warehouse_path.parent / "secrets" / "oauth_tokens.json"),
+        "token_cache": str(config.local_dir / "secrets" / "oauth_tokens.json"),
         # Mention counts for share of voice (X): one query per brand and competitor.
         "mention_queries": {subject.id: subject.mention_keywords
                             for brand in config.brands for subject in [brand, *brand.competitors]

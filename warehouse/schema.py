@@ -1,16 +1,20 @@
 """Versioned schema migrations: warehouse/sql/migrations/NNN_name.sql, applied in order, once.
 
 meta.schema_version records each applied migration, so opening an older warehouse upgrades it.
+The same files build a DuckLake, which takes every statement but column COMMENTs on views (DuckLake
+keeps comments on tables, their columns and views only): those are skipped there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
 
 MIGRATIONS_DIR = Path(__file__).parent / "sql" / "migrations"
+_COLUMN_COMMENT = re.compile(r"\s*COMMENT\s+ON\s+COLUMN\s+(\S+)\.[^.\s]+\s+IS\s", re.IGNORECASE)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -37,6 +41,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     pending = [m for m in migrations() if m[0] > version]
     if not pending:
         return version
+    lake = is_lake(con)
     for number, name, sql in pending:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -49,7 +54,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("COMMENT ON COLUMN meta.schema_version.version IS 'Migration number.'")
             con.execute("COMMENT ON COLUMN meta.schema_version.name IS 'Migration file name.'")
             con.execute("COMMENT ON COLUMN meta.schema_version.applied_at IS 'When it was applied (UTC).'")
-            con.execute(sql)
+            if lake:
+                _execute_on_lake(con, sql)
+            else:
+                con.execute(sql)
             con.execute("INSERT INTO meta.schema_version VALUES (?, ?, ?)",
                         [number, name, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
             con.execute("COMMIT")
@@ -58,3 +66,22 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             raise
         version = number
     return version
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` works on a DuckLake (a few statements differ: docs/scaling.md)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_databases() WHERE database_name = current_database() AND type = 'ducklake'"
+    ).fetchall()[0][0])
+
+
+def _execute_on_lake(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run a migration statement by statement, leaving out COMMENT ON COLUMN of a view."""
+    for statement in con.extract_statements(sql):
+        found = _COLUMN_COMMENT.match(statement.query)
+        if found and con.execute(
+                "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+                "AND lower(schema_name || '.' || view_name) = lower(replace(?, '\"', ''))",
+                [found.group(1).strip()]).fetchall()[0][0]:
+            continue
+        con.execute(statement.query)

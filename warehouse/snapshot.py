@@ -1,16 +1,25 @@
-"""The analysts' read-only snapshot: core, kpi and meta copied to a separate DuckDB file.
+"""The analysts' read-only snapshot.
 
-Written next to its destination under a temporary name and renamed over it (atomic on POSIX):
-an analyst holding the old file open keeps reading it undisturbed, and the nightly writer never
-waits for analysts. raw (landed payloads) is not copied: analysts need no request data.
+DuckDB file warehouse: core, kpi and meta copied to a separate DuckDB file, written next to its
+destination under a temporary name and renamed over it (atomic on POSIX): an analyst holding the
+old file open keeps reading it undisturbed, and the nightly writer never waits for analysts. raw
+(landed payloads) is not copied: analysts need no request data.
+
+DuckLake warehouse: no copy. A run publishes the lake's latest snapshot id (meta.published_snapshots)
+and analysts attach the lake read-only at that snapshot, so they never see a run half-way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from warehouse.connection import LAKE_ALIAS, DuckLake, connect
 
 PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
 
@@ -22,7 +31,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
         stale.unlink(missing_ok=True)
     temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
     main_database = con.execute("SELECT current_database()").fetchall()[0][0]
-    con.execute("ATTACH ? AS snapshot", [str(temporary)])
+    con.execute(f"ATTACH {_literal(str(temporary))} AS snapshot")
     try:
         schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
         tables = con.execute(
@@ -67,6 +76,47 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
         con.execute("DETACH snapshot")
     os.replace(temporary, destination)
     return len(tables)
+
+
+def publish_lake_snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    """Record the lake's latest snapshot as the analysts' one. Returns its id."""
+    snapshot_id = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{LAKE_ALIAS}')").fetchall()[0][0]
+    con.execute("INSERT INTO meta.published_snapshots VALUES (?, ?)",
+                [snapshot_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
+    return snapshot_id
+
+
+class NoSnapshotError(LookupError):
+    """No run has published the analysts' snapshot yet."""
+
+
+@contextmanager
+def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to what analysts see: the snapshot file, or the lake at its published snapshot.
+
+    `sandboxed`: no file or network access beyond the warehouse itself (read_only alone still
+    allows COPY ... TO and read_text()); switched off after the lake is attached.
+    """
+    if isinstance(target, DuckLake):
+        with connect(target, read_only=True) as con:
+            published = (con.execute("SELECT max(snapshot_id) FROM meta.published_snapshots").fetchall()[0][0]
+                         if _has_published_table(con) else None)
+        if published is None:
+            raise NoSnapshotError(f"no analytics snapshot published yet in {target}: run the pipeline first")
+        with connect(target, snapshot_version=published) as con:
+            if sandboxed:
+                con.execute("SET enable_external_access = false")
+            yield con
+        return
+    if not Path(target).exists():
+        raise NoSnapshotError(f"no analytics snapshot yet at {target}: run the pipeline first")
+    with duckdb.connect(str(target), read_only=True, config={"enable_external_access": not sandboxed}) as con:
+        yield con
+
+
+def _has_published_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = 'meta' AND table_name = 'published_snapshots'").fetchall()[0][0])
 
 
 def _identifier(name: str) -> str:
