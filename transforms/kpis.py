@@ -14,6 +14,7 @@ import pandas as pd
 
 from connectors.base import ACCOUNT_DAILY_METRICS
 from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
+from warehouse.schema import execute_script
 from warehouse.writes import insert_frame, replace_window
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -141,7 +142,7 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     try:
         con.execute("DELETE FROM kpi.catalogue")
         insert_frame(con, "kpi.catalogue", frame)
-        con.execute(daily_wide_sql())
+        execute_script(con, daily_wide_sql())
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -32,6 +32,10 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse file."""
 
 
+class WarehouseMissingError(LookupError):
+    """A read-only open of a DuckLake that no writer has created yet."""
+
+
 class ExtensionMismatchError(RuntimeError):
     """An extension package is missing or was built for another DuckDB release than the running one."""
 
@@ -125,7 +129,7 @@ def exists(database: Target) -> bool:
         with connect(database, read_only=True) as con:
             return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                                     "AND schema_name = 'meta' AND table_name = 'schema_version'").fetchall()[0][0])
-    except duckdb.Error:
+    except WarehouseMissingError:
         return False
 
 
@@ -166,7 +170,12 @@ def _attach_lake(lake: DuckLake, *, read_only: bool, snapshot_version: int | Non
         if snapshot_version is not None:
             options.append(f"SNAPSHOT_VERSION {int(snapshot_version)}")
         suffix = f" ({', '.join(options)})" if options else ""
-        con.execute(f"ATTACH {_literal(str(lake))} AS {LAKE_ALIAS}{suffix}")
+        try:
+            con.execute(f"ATTACH {_literal(str(lake))} AS {LAKE_ALIAS}{suffix}")
+        except duckdb.InvalidInputException as exc:
+            if "does not exist" in str(exc) and (read_only or snapshot_version is not None):
+                raise WarehouseMissingError(f"no warehouse yet at {lake}: a run creates it") from exc
+            raise
         con.execute(f"USE {LAKE_ALIAS}")
     except Exception:
         con.close()

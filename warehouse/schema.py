@@ -54,10 +54,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("COMMENT ON COLUMN meta.schema_version.version IS 'Migration number.'")
             con.execute("COMMENT ON COLUMN meta.schema_version.name IS 'Migration file name.'")
             con.execute("COMMENT ON COLUMN meta.schema_version.applied_at IS 'When it was applied (UTC).'")
-            if lake:
-                _execute_on_lake(con, sql)
-            else:
-                con.execute(sql)
+            execute_script(con, sql, lake=lake)
             con.execute("INSERT INTO meta.schema_version VALUES (?, ?, ?)",
                         [number, name, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
             con.execute("COMMIT")
@@ -75,8 +72,11 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall()[0][0])
 
 
-def _execute_on_lake(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Run a migration statement by statement, leaving out COMMENT ON COLUMN of a view."""
+def execute_script(con: duckdb.DuckDBPyConnection, sql: str, *, lake: bool | None = None) -> None:
+    """Run DDL statements; on a DuckLake one by one, leaving out COMMENT ON COLUMN of a view."""
+    if not (is_lake(con) if lake is None else lake):
+        con.execute(sql)
+        return
     for statement in con.extract_statements(sql):
         found = _COLUMN_COMMENT.match(statement.query)
         if found and con.execute(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import LAKE_ALIAS, DuckLake, connect
+from warehouse.connection import LAKE_ALIAS, DuckLake, WarehouseMissingError, connect
 
 PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
 
@@ -98,13 +98,19 @@ def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Itera
     allows COPY ... TO and read_text()); switched off after the lake is attached.
     """
     if isinstance(target, DuckLake):
-        with connect(target, read_only=True) as con:
-            published = (con.execute("SELECT max(snapshot_id) FROM meta.published_snapshots").fetchall()[0][0]
-                         if _has_published_table(con) else None)
+        try:
+            with connect(target, read_only=True) as con:
+                published = (con.execute("SELECT max(snapshot_id) FROM meta.published_snapshots").fetchall()[0][0]
+                             if _has_published_table(con) else None)
+        except WarehouseMissingError:
+            published = None
         if published is None:
             raise NoSnapshotError(f"no analytics snapshot published yet in {target}: run the pipeline first")
         with connect(target, snapshot_version=published) as con:
-            if sandboxed:
+            if sandboxed:  # the lake's own Parquet files stay readable
+                data_path = con.execute(f"SELECT value FROM ducklake_options('{LAKE_ALIAS}') "
+                                        "WHERE option_name = 'data_path'").fetchall()[0][0]
+                con.execute("SET allowed_directories = ?", [[data_path]])
                 con.execute("SET enable_external_access = false")
             yield con
         return
