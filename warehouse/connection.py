@@ -172,7 +172,7 @@ def _attach_lake(lake: DuckLake, *, read_only: bool, snapshot_version: int | Non
         suffix = f" ({', '.join(options)})" if options else ""
         try:
             con.execute(f"ATTACH {_literal(str(lake))} AS {LAKE_ALIAS}{suffix}")
-        except duckdb.InvalidInputException as exc:
+        except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # Postgres / file catalogs
             if "does not exist" in str(exc) and (read_only or snapshot_version is not None):
                 raise WarehouseMissingError(f"no warehouse yet at {lake}: a run creates it") from exc
             raise
