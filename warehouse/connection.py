@@ -10,6 +10,7 @@ retries a commit that lost a race but does not conflict (docs/scaling.md).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -25,7 +26,12 @@ DUCKLAKE_PREFIX = "ducklake:"
 LAKE_ALIAS = "warehouse"  # the attached lake's database name: current_database() in every query
 # Extension name -> the PyPI package that ships its binary for one DuckDB release
 # (<package>/extensions/v<duckdb version>/<name>.duckdb_extension).
-EXTENSION_PACKAGES = {"ducklake": "duckdb_extension_ducklake", "postgres_scanner": "duckdb_extension_postgres_scanner"}
+EXTENSION_PACKAGES = {"ducklake": "duckdb_extension_ducklake", "postgres_scanner": "duckdb_extension_postgres_scanner",
+                      "httpfs": "duckdb_extension_httpfs"}  # httpfs: only for an s3:// data path, not a dependency
+# An s3:// data path: the secret DuckDB's httpfs signs requests with, from the standard AWS variables
+# (AWS_ENDPOINT for S3-compatible stores such as MinIO, as host:port).
+S3_SECRET_ENV = {"KEY_ID": "AWS_ACCESS_KEY_ID", "SECRET": "AWS_SECRET_ACCESS_KEY", "SESSION_TOKEN": "AWS_SESSION_TOKEN",
+                 "REGION": "AWS_REGION", "ENDPOINT": "AWS_ENDPOINT"}
 
 
 class WarehouseLockedError(RuntimeError):
@@ -162,6 +168,11 @@ def _attach_lake(lake: DuckLake, *, read_only: bool, snapshot_version: int | Non
         load_extension(con, "ducklake")
         if lake.catalog.startswith("postgres:"):
             load_extension(con, "postgres_scanner")
+        if lake.data_path and lake.data_path.startswith("s3://"):
+            load_extension(con, "httpfs")
+            settings = [f"{key} {_literal(os.environ[env])}"
+                        for key, env in S3_SECRET_ENV.items() if os.environ.get(env)]
+            con.execute(f"CREATE SECRET socialkpi_s3 (TYPE s3, {', '.join(['PROVIDER config', *settings])})")
         options = []
         if lake.data_path:
             options.append(f"DATA_PATH {_literal(lake.data_path)}")

@@ -43,3 +43,9 @@ def test_targets_and_a_lake_with_a_duckdb_catalog(tmp_path):
     assert connection.exists(lake)
     with connect(lake, read_only=True) as con, pytest.raises(duckdb.Error, match="read-only"):
         con.execute("DELETE FROM meta.published_snapshots")
+
+
+def test_an_s3_data_path_needs_the_httpfs_package(tmp_path):
+    lake = DuckLake(str(tmp_path / "catalog.ducklake"), "s3://acme-socialkpi/warehouse/")
+    with pytest.raises(ExtensionMismatchError, match="pip install 'duckdb-extension-httpfs=="), connect(lake):
+        pass
