@@ -114,7 +114,7 @@ def connect(database: Target, *, read_only: bool = False, lock_timeout_s: float 
     `snapshot_version` opens that DuckLake snapshot (read-only): the analysts' published state.
     """
     if not isinstance(database, DuckLake):
-        database = parse_target(database) if str(database) != ":memory:" else database
+        database = parse_target(database)
     if isinstance(database, DuckLake):
         con = _attach_lake(database, read_only=read_only, snapshot_version=snapshot_version)
     else:
