@@ -101,8 +101,12 @@ def test_demo_on_ducklake_gives_the_kpi_rows_of_the_duckdb_file(demo):
         assert rows(con, KPI_DAILY) == expected
     with connect(lake.warehouse_target) as con:
         con.execute("DELETE FROM kpi.daily WHERE kpi = 'followers'")
+    with open_published(embedded.analytics_target) as con:
+        weekly = rows(con, "SELECT * FROM kpi.weekly ORDER BY ALL")
+    assert weekly
     with open_published(lake.analytics_target, sandboxed=True) as con:
         assert rows(con, KPI_DAILY) == expected
+        assert rows(con, "SELECT * FROM kpi.weekly ORDER BY ALL") == weekly  # the views work on the lake too
         with pytest.raises(duckdb.PermissionException):
             con.execute("COPY (SELECT 1) TO '/tmp/socialkpi-sandbox-escape.csv'")
     # `socialkpi sql` reads the same published snapshot of the lake.
