@@ -113,6 +113,7 @@ def connect(database: Target, *, read_only: bool = False, lock_timeout_s: float 
     (its process id), so the person reading it knows which process to look at. On a DuckLake,
     `snapshot_version` opens that DuckLake snapshot (read-only): the analysts' published state.
     """
+    read_only = read_only or snapshot_version is not None  # a past snapshot is never written
     if not isinstance(database, DuckLake):
         database = parse_target(database)
     if isinstance(database, DuckLake):
@@ -176,7 +177,7 @@ def _attach_lake(lake: DuckLake, *, read_only: bool, snapshot_version: int | Non
         options = []
         if lake.data_path:
             options.append(f"DATA_PATH {_literal(lake.data_path)}")
-        if read_only or snapshot_version is not None:
+        if read_only:
             options.append("READ_ONLY")
         if snapshot_version is not None:
             options.append(f"SNAPSHOT_VERSION {int(snapshot_version)}")
@@ -184,7 +185,7 @@ def _attach_lake(lake: DuckLake, *, read_only: bool, snapshot_version: int | Non
         try:
             con.execute(f"ATTACH {_literal(str(lake))} AS {LAKE_ALIAS}{suffix}")
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # Postgres / file catalogs
-            if "does not exist" in str(exc) and (read_only or snapshot_version is not None):
+            if "does not exist" in str(exc) and read_only:
                 raise WarehouseMissingError(f"no warehouse yet at {lake}: a run creates it") from exc
             raise
         con.execute(f"USE {LAKE_ALIAS}")
