@@ -61,9 +61,14 @@ def backfill(target: Target, accounts: int, start: dt.date) -> tuple[float, floa
         return generated_s, time.perf_counter() - began, rows
 
 
-def kpi_rows(target: Target) -> list[tuple]:
-    with connect(target, read_only=True) as con:
-        return con.execute("SELECT * FROM kpi.daily ORDER BY ALL").fetchall()
+def differing_rows(lake: DuckLake, file: Path) -> int:
+    """Rows of kpi.daily in one warehouse and not the other, counted in SQL (the tables hold tens
+    of millions of rows: fetched into Python they took 23 GiB)."""
+    with connect(lake, read_only=True) as con:
+        con.execute(f"ATTACH '{file}' AS file_warehouse (READ_ONLY)")
+        return con.execute("""
+            SELECT (SELECT count(*) FROM (FROM kpi.daily EXCEPT ALL FROM file_warehouse.kpi.daily))
+                 + (SELECT count(*) FROM (FROM file_warehouse.kpi.daily EXCEPT ALL FROM kpi.daily))""").fetchall()[0][0]
 
 
 def ingest(target: Target, folders: list[Path], concurrent: bool) -> float:
@@ -109,7 +114,7 @@ def run(accounts: int, days: int, ingest_days: int, runs: int, folder: Path) -> 
         figures["generate_file_s"], figures["backfill_file_s"], figures["rows"] = backfill(
             file_target, accounts, start)
         figures["generate_lake_s"], figures["backfill_lake_s"], _ = backfill(lake, accounts, start)
-        figures["same_rows"] = kpi_rows(file_target) == kpi_rows(lake)
+        figures["same_rows"] = differing_rows(lake, file_target) == 0
 
         write_demo(folder / "demo", END - dt.timedelta(days=ingest_days - 1), END)
         folders = []
