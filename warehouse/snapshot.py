@@ -116,7 +116,10 @@ def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Itera
         return
     if not Path(target).exists():
         raise NoSnapshotError(f"no analytics snapshot yet at {target}: run the pipeline first")
-    with duckdb.connect(str(target), read_only=True, config={"enable_external_access": not sandboxed}) as con:
+    # Only a sandboxed open sets a config: DuckDB refuses a second in-process connection to the same
+    # file with a different one.
+    sandbox = {"config": {"enable_external_access": False}} if sandboxed else {}
+    with duckdb.connect(str(target), read_only=True, **sandbox) as con:
         yield con
 
 
