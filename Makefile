@@ -28,6 +28,8 @@ bench: install  ## every benchmark (about 9 minutes on 2 cores; docs/benchmarks.
 	$(BIN)/python benchmarks/replay_api.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/api_pull.py
+	@echo "DuckLake vs the DuckDB file: 1,000 accounts x 2 years backfill, 1 vs 2 concurrent platform ingests, one run"
+	$(BIN)/python benchmarks/ducklake.py --runs 1
 
 DEMO_DIR := data/demo
 

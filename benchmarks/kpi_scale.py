@@ -111,7 +111,7 @@ def mismatches(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[i
 def copy_last_days(source: Path, destination: Path, first_day: dt.date) -> None:
     """A warehouse holding only the facts from `first_day` on (accounts and anchors in full)."""
     with connect(destination) as con:
-        con.execute("ATTACH ? AS source (READ_ONLY)", [str(source)])
+        con.execute("ATTACH '" + str(source).replace("'", "''") + "' AS source (READ_ONLY)")
         try:
             for table in WHOLE_TABLES:
                 con.execute(f"INSERT INTO {table} SELECT * FROM source.{table}")

@@ -30,7 +30,7 @@ from pipelines.config import Account, Alerts, Config, EmailChannel, SlackChannel
 from pipelines.schedules import RANGE_END_TAG
 from transforms import alerts as rules
 from transforms.alerts import FAILED, SENT, Alert
-from warehouse.connection import WarehouseLockedError, connect
+from warehouse.connection import WarehouseLockedError, connect, exists
 from warehouse.writes import log_event, utc_now
 
 ALERTS_SENSOR = "alerts"
@@ -311,7 +311,7 @@ def deliver(config: Config, window: Window, *, run_id: str | None = None, log: L
     """
     assert config.alerts is not None
     now = now or utc_now()
-    with connect(config.warehouse_path, lock_timeout_s=lock_timeout_s) as con:
+    with connect(config.warehouse_target, lock_timeout_s=lock_timeout_s) as con:
         digests = pending_digests(config, con, evaluate(config, con, window), now)
     secrets = channel_secrets(config.alerts)
     outcome = Outcome()
@@ -327,7 +327,7 @@ def deliver(config: Config, window: Window, *, run_id: str | None = None, log: L
                 f"failed (retried on the next tick): {error}")
     if not digests:
         return outcome
-    with connect(config.warehouse_path, lock_timeout_s=lock_timeout_s) as con:
+    with connect(config.warehouse_target, lock_timeout_s=lock_timeout_s) as con:
         for digest in outcome.sent:
             rules.record_attempt(con, digest.alerts, digest.channel, SENT, digest.digest_id, None, run_id)
         for digest, error in outcome.failed:
@@ -346,7 +346,7 @@ def deliver(config: Config, window: Window, *, run_id: str | None = None, log: L
 def dry_run(config: Config, window: Window) -> list[Digest]:
     """The digests a tick would send now; nothing is sent or recorded. (A writer's connection, held
     briefly, so a warehouse from before meta.alerts_sent is migrated first.)"""
-    with connect(config.warehouse_path) as con:
+    with connect(config.warehouse_target) as con:
         return pending_digests(config, con, evaluate(config, con, window), utc_now())
 
 
@@ -394,8 +394,8 @@ def build_alerts_sensor(config: Config, job_name: str) -> dg.SensorDefinition:
                description="After each finished refresh run: evaluate alerts.rules and send one digest per brand "
                            "and channel (Slack, e-mail); re-send failed deliveries (meta.alerts_sent).")
     def alerts_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason | None:
-        if not config.warehouse_path.exists():  # never create a warehouse just to find nothing in it
-            return dg.SkipReason(f"no warehouse yet at {config.warehouse_path}")
+        if not exists(config.warehouse_target):  # never create a warehouse just to find nothing in it
+            return dg.SkipReason(f"no warehouse yet at {config.warehouse_target}")
         cursor = json.loads(context.cursor) if context.cursor else {}
         after = cursor.get("updated_after")
         statuses = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]

@@ -48,7 +48,7 @@ def api_account(config: Config, account: Account, platform: str) -> tuple[ApiAcc
     credentials = {role: os.environ[env] for role, env in names.items()}
     options: dict[str, object] = {
         # Refreshed OAuth tokens live beside the warehouse (never in it), in a 0600 file.
-        "token_cache": str(config.warehouse_path.parent / "secrets" / "oauth_tokens.json"),
+        "token_cache": str(config.local_dir / "secrets" / "oauth_tokens.json"),
         # Mention counts for share of voice (X): one query per brand and competitor.
         "mention_queries": {subject.id: subject.mention_keywords
                             for brand in config.brands for subject in [brand, *brand.competitors]
@@ -59,10 +59,16 @@ def api_account(config: Config, account: Account, platform: str) -> tuple[ApiAcc
                       base_url=account.api_base_url, options=options), None
 
 
-def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefinition) -> dg.AssetsDefinition:
+def platform_pool(platform: str) -> str:
+    """On a DuckLake, each platform's pulls have their own pool: one run per platform at once."""
+    return f"ingest_{platform}"
+
+
+def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefinition,
+                    pool: str | None = None) -> dg.AssetsDefinition:
     platform = connector.platform
 
-    @dg.asset(name=f"{platform}_api", group_name="ingest", partitions_def=partitions,
+    @dg.asset(name=f"{platform}_api", group_name="ingest", partitions_def=partitions, pool=pool,
               backfill_policy=dg.BackfillPolicy.single_run(),  # the clients chunk long windows themselves
               retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
               description=f"Pulls the {platform} API for every configured account over the partition window "
@@ -138,8 +144,13 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
 
 
 def build_api_assets(registry: dict[str, Connector], partitions: dg.DailyPartitionsDefinition,
-                     platforms: set[str] | None = None) -> list[dg.AssetsDefinition]:
-    """One asset per API platform; only `platforms` when given (those with an API account)."""
+                     platforms: set[str] | None = None, *,
+                     pool_per_platform: bool = False) -> list[dg.AssetsDefinition]:
+    """One asset per API platform; only `platforms` when given (those with an API account).
+
+    `pool_per_platform` (DuckLake warehouses): each in its own pool, platform_pool(platform).
+    """
     unique = {c.platform: c for c in registry.values()
               if c.api is not None and (platforms is None or c.platform in platforms)}
-    return [build_api_asset(connector, partitions) for _, connector in sorted(unique.items())]
+    return [build_api_asset(connector, partitions, platform_pool(platform) if pool_per_platform else None)
+            for platform, connector in sorted(unique.items())]

@@ -19,7 +19,8 @@ from transforms.kpis import (
     build_kpi_target_progress,
     write_catalogue,
 )
-from warehouse.snapshot import publish_snapshot
+from warehouse.connection import DuckLake
+from warehouse.snapshot import publish_lake_snapshot, publish_snapshot
 
 DUCKDB_POOL = "duckdb_writer"  # one writer at a time: DuckDB allows a single writing process
 
@@ -149,9 +150,15 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
             **{f"targets_{status}": dg.MetadataValue.int(n) for status, n in statuses}})
 
     @dg.asset(group_name="publish", deps=[kpi_daily, kpi_baselines, kpi_target_progress], pool=DUCKDB_POOL,
-              description="Read-only copy of the warehouse for analysts, swapped in atomically after each run.")
+              description="Read-only copy of the warehouse for analysts, swapped in atomically after each run "
+                          "(on a DuckLake: the lake snapshot analysts attach, no copy).")
     def analytics_snapshot(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         config = socialkpi.config
+        if isinstance(config.warehouse_target, DuckLake):
+            with socialkpi.warehouse() as con:
+                snapshot_id = publish_lake_snapshot(con)
+            context.log.info(f"published DuckLake snapshot {snapshot_id} of {config.warehouse_target}")
+            return dg.MaterializeResult(metadata={"ducklake_snapshot": dg.MetadataValue.int(snapshot_id)})
         with socialkpi.warehouse() as con:
             tables = publish_snapshot(con, config.snapshot_path)
         context.log.info(f"published {config.snapshot_path}")

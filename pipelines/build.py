@@ -6,7 +6,7 @@ import dagster as dg
 
 from connectors.base import load_connectors
 from pipelines.alerts import build_alerts_sensor
-from pipelines.api_assets import api_platforms, build_api_assets
+from pipelines.api_assets import api_platforms, build_api_assets, platform_pool
 from pipelines.assets import build_assets
 from pipelines.checks import build_freshness_checks, build_freshness_sensor, build_quality_checks
 from pipelines.config import Config
@@ -14,6 +14,7 @@ from pipelines.report_assets import flash_report
 from pipelines.resources import SocialKpi
 from pipelines.schedules import build_nightly_schedule
 from pipelines.sensors import build_drop_folder_sensor
+from warehouse.connection import DuckLake
 
 REFRESH_JOB = "refresh"
 
@@ -33,7 +34,11 @@ def build_definitions(config: Config) -> dg.Definitions:
     registry = load_connectors()
     # Only platforms with an API account get a `<platform>_api` asset: a run does not start (and
     # the UI does not list) nine steps with nothing to pull.
-    api_assets = build_api_assets(registry, partitions, api_platforms(config, registry))
+    # A DuckLake takes concurrent writers: each platform's pulls get their own pool and job, so
+    # platforms are pulled in parallel runs (one run per platform at once); core and KPI builds stay
+    # in the duckdb_writer pool. A DuckDB file keeps every writer behind the one lock.
+    lake = isinstance(config.warehouse_target, DuckLake)
+    api_assets = build_api_assets(registry, partitions, api_platforms(config, registry), pool_per_platform=lake)
     assets = [*build_assets(partitions, api_assets), flash_report]
     quality_checks = build_quality_checks()
     freshness_checks = build_freshness_checks(config, partitioned_keys(assets))
@@ -43,13 +48,17 @@ def build_definitions(config: Config) -> dg.Definitions:
         REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks),
         description="Land new export files, rebuild the run's partition range of core and KPI tables, "
                     "check them, publish the analysts' snapshot.")
+    ingest_jobs = [dg.define_asset_job(platform_pool(key.path[-1].removesuffix("_api")), selection=[key],
+                                       description=f"Pull {key.path[-1].removesuffix('_api')} into the DuckLake "
+                                                   "alongside other platforms' runs; then run refresh.")
+                   for asset in api_assets for key in asset.keys] if lake else []
     sensors = [build_drop_folder_sensor(config, refresh), build_freshness_sensor(freshness_checks)]
     if config.alerts is not None:
         sensors.append(build_alerts_sensor(config, REFRESH_JOB))
     return dg.Definitions(
         assets=assets,
         asset_checks=[*quality_checks, *freshness_checks],
-        jobs=[refresh],
+        jobs=[refresh, *ingest_jobs],
         schedules=[build_nightly_schedule(config, refresh)],
         sensors=sensors,
         resources={"socialkpi": SocialKpi(config_path=str(config.source.resolve()))},

@@ -27,7 +27,7 @@ from pipelines.resources import SocialKpi
 from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
 from transforms.catalogue import KPIS
 from warehouse import checks as quality
-from warehouse.connection import connect
+from warehouse.connection import connect, exists
 
 CORE_ACCOUNT_DAILY = dg.AssetKey("core_account_daily")
 KPI_DAILY = dg.AssetKey("kpi_daily")
@@ -65,8 +65,8 @@ def _metadata(findings: quality.Findings, start: dt.date | None, end: dt.date | 
 
 
 def _warehouse_missing(socialkpi: SocialKpi, check_name: str) -> dg.AssetCheckResult | None:
-    path = socialkpi.config.warehouse_path
-    if path.exists():
+    path = socialkpi.config.warehouse_target
+    if exists(path):
         return None
     return dg.AssetCheckResult(check_name=check_name, passed=False,
                                description=f"no warehouse at {path}: materialise the assets first")
@@ -85,7 +85,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
         if missing:
             return missing
         start, end = check_window(context)
-        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+        with connect(socialkpi.config.warehouse_target, read_only=True) as con:
             findings = quality.negative_counts(con, start, end)
         return dg.AssetCheckResult(passed=findings.ok, metadata=_metadata(findings, start, end),
                                    description=None if findings.ok else
@@ -101,7 +101,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
         if missing:
             return missing
         start, end = check_window(context)
-        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+        with connect(socialkpi.config.warehouse_target, read_only=True) as con:
             findings = quality.reported_negatives(con, start, end)
         return dg.AssetCheckResult(passed=findings.ok, severity=dg.AssetCheckSeverity.WARN,
                                    metadata=_metadata(findings, start, end),
@@ -118,7 +118,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
             return missing
         start, end = check_window(context)
         share = socialkpi.config.checks.followers_jump_share
-        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+        with connect(socialkpi.config.warehouse_target, read_only=True) as con:
             findings = quality.follower_jumps(con, start, end, share)
         return dg.AssetCheckResult(passed=findings.ok, severity=dg.AssetCheckSeverity.WARN,
                                    metadata={**_metadata(findings, start, end),
@@ -134,7 +134,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
         config = socialkpi.config
         accounts = [(config.platform_of(a.platform), a.account_id) for a in config.accounts]
         _, end = check_window(context)
-        with connect(config.warehouse_path, read_only=True) as con:
+        with connect(config.warehouse_target, read_only=True) as con:
             day = end or quality.latest_day(con)
             if day is None:
                 return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
@@ -160,7 +160,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
         accounts = [(config.platform_of(a.platform), a.account_id) for a in config.accounts
                     if a.token_env or any(a.credentials_env.values())]
         _, end = check_window(context)
-        with connect(config.warehouse_path, read_only=True) as con:
+        with connect(config.warehouse_target, read_only=True) as con:
             day = end or quality.latest_day(con)
             if day is None or not accounts:
                 return dg.AssetCheckResult(passed=True, description="no API account in the config"
@@ -183,7 +183,7 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
         if missing:
             return missing
         start, end = check_window(context)
-        with connect(socialkpi.config.warehouse_path, read_only=True) as con:
+        with connect(socialkpi.config.warehouse_target, read_only=True) as con:
             findings = quality.kpis_out_of_bounds(con, start, end, KPI_BOUNDS)
             unbounded = [k for k in quality.kpis_in_table(con, start, end) if k not in KPI_BOUNDS]
         return dg.AssetCheckResult(passed=findings.ok, metadata={

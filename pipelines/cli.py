@@ -75,7 +75,7 @@ def _dagster_home(config: Config) -> Path:
     A new (or empty) instance gets the project's dagster.yaml: pool limit 1 for DuckDB writers,
     run retries and run monitoring; an instance someone configured is left alone.
     """
-    home = Path(os.environ.get("DAGSTER_HOME") or config.warehouse_path.parent / "dagster_home")
+    home = Path(os.environ.get("DAGSTER_HOME") or config.local_dir / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists() or not settings.read_text(encoding="utf-8").strip():
@@ -118,11 +118,10 @@ def print_kpis(config: Config, end: dt.date) -> None:
     The figures are transforms.report.period_summary: the same rule and SQL as kpi.weekly and the
     flash report, so all three agree to the last digit.
     """
-    import duckdb
-
     from transforms.report import SUMMARY_KPIS, coverage_of, default_period, period_summary
+    from warehouse.snapshot import open_published
 
-    with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
+    with open_published(config.analytics_target) as con:
         for brand in config.brands:
             period = default_period(con, brand.id, "week")
             if period is None or period.end > end:
@@ -157,7 +156,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                                           due=today.replace(month=12, day=31)), encoding="utf-8")
     config = load_config(path)
     config.exports_path.mkdir(parents=True, exist_ok=True)
-    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    config.local_dir.mkdir(parents=True, exist_ok=True)
     print(f"wrote {path}; drop exports into {config.exports_path}/<platform>/<account_id>/")
     return 0
 
@@ -168,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = summary.exit_code
     verdict = {0: "run succeeded", 1: "run FAILED: see the summary above or the Dagster UI",
                3: "run finished, but a check FAILED: the data was published; see the checks above"}[code]
-    print(f"{verdict}; warehouse {config.warehouse_path} (exit code {code})")
+    print(f"{verdict}; warehouse {config.warehouse_target} (exit code {code})")
     return code
 
 
@@ -189,7 +188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     reports = sorted((config.snapshot_path.parent / "reports").glob("*.html"))
     if reports:
         print(f"\nFlash report: {reports[-1]}")
-    print(f"\nWarehouse: {config.warehouse_path}\nAnalyst snapshot: {config.snapshot_path}\n"
+    print(f"\nWarehouse: {config.warehouse_target}\nAnalyst snapshot: {config.snapshot_path}\n"
           f"Query it:  SOCIALKPI_CONFIG={config.source} socialkpi sql \"SELECT * FROM kpi.daily LIMIT 10\"\n"
           f"Dagster UI: SOCIALKPI_CONFIG={config.source} DAGSTER_HOME={os.environ['DAGSTER_HOME']} "
           f"dagster dev -w workspace.yaml")
@@ -197,14 +196,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import duckdb
+    from warehouse.connection import connect
+    from warehouse.connection import exists as warehouse_exists
 
     config = load_config(args.config)
-    if not config.warehouse_path.exists():
-        print(f"no warehouse yet at {config.warehouse_path}: run `socialkpi run --start D --end D`")
+    if not warehouse_exists(config.warehouse_target):
+        print(f"no warehouse yet at {config.warehouse_target}: run `socialkpi run --start D --end D`")
         print_problems(config)
         return 1
-    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+    with connect(config.warehouse_target, read_only=True) as con:
         print("Accounts (days of data, last date):")
         for row in con.execute("""
                 SELECT a.platform, a.account_id, a.brand_id, a.in_config, count(d.date), max(d.date)
@@ -296,7 +296,7 @@ def print_problems(config: Config) -> None:
 
 
 def print_last_run(config: Config) -> None:
-    home = Path(os.environ.get("DAGSTER_HOME") or config.warehouse_path.parent / "dagster_home")
+    home = Path(os.environ.get("DAGSTER_HOME") or config.local_dir / "dagster_home")
     if not (home / "dagster.yaml").exists():
         print(f"Last run: none recorded (no Dagster instance at {home})")
         return
@@ -346,21 +346,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
+    from warehouse.snapshot import NoSnapshotError, open_published
+
     config = load_config(args.config)
-    if not config.snapshot_path.exists():
-        print(f"no analytics snapshot yet at {config.snapshot_path}: run the pipeline first", file=sys.stderr)
+    # Read-only and without file or network access: a query can read the snapshot, nothing else.
+    try:
+        with open_published(config.analytics_target, sandboxed=True) as con:
+            try:
+                relation = con.sql(args.query)
+                if relation is not None:
+                    relation.show(max_rows=args.max_rows, max_width=200)
+            except duckdb.Error as exc:
+                print(f"query failed: {exc}", file=sys.stderr)
+                return 1
+    except NoSnapshotError as exc:
+        print(exc, file=sys.stderr)
         return 1
-    # Read-only and without file or network access: a query can read the snapshot, nothing else
-    # (read_only alone still allows COPY ... TO and read_text()).
-    with duckdb.connect(str(config.snapshot_path), read_only=True,
-                        config={"enable_external_access": False}) as con:
-        try:
-            relation = con.sql(args.query)
-            if relation is not None:
-                relation.show(max_rows=args.max_rows, max_width=200)
-        except duckdb.Error as exc:
-            print(f"query failed: {exc}", file=sys.stderr)
-            return 1
     return 0
 
 
@@ -371,25 +372,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipelines.report import build_report, report_file_name
     from transforms.report import read_quarantined
     from warehouse.connection import WarehouseLockedError, connect
+    from warehouse.snapshot import NoSnapshotError, open_published
 
     config = load_config(args.config)
     brands = {b.id: b for b in config.brands}
     if args.brand not in brands:
         raise ConfigError(f"--brand {args.brand!r} is not a brand of {config.source} (brands: {', '.join(brands)})")
-    if not config.snapshot_path.exists():
-        print(f"no analytics snapshot yet at {config.snapshot_path}: run the pipeline first", file=sys.stderr)
-        return 1
     # Quarantined files live in raw.export_files, which only the warehouse holds: read it read-only,
     # and say so in the report when a run holds the warehouse.
     quarantined, note = None, ""
     try:
-        with connect(config.warehouse_path, read_only=True, lock_timeout_s=5) as con:
+        with connect(config.warehouse_target, read_only=True, lock_timeout_s=5) as con:
             quarantined = read_quarantined(con)
     except (WarehouseLockedError, duckdb.Error) as exc:
         note = f"the warehouse could not be read ({exc.__class__.__name__})"
-    with duckdb.connect(str(config.snapshot_path), read_only=True) as con:
-        built = build_report(con, args.brand, args.period, args.date, brand_name=brands[args.brand].name,
-                             currency=config.currency.reporting, quarantined=quarantined, quarantine_note=note)
+    try:
+        with open_published(config.analytics_target) as con:
+            built = build_report(con, args.brand, args.period, args.date, brand_name=brands[args.brand].name,
+                                 currency=config.currency.reporting, quarantined=quarantined, quarantine_note=note)
+    except NoSnapshotError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     if built is None:
         print(f"brand {args.brand} has no KPI rows in {config.snapshot_path}", file=sys.stderr)
         return 1
@@ -405,6 +408,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_alerts(args: argparse.Namespace) -> int:
     """`alerts test`: a sample to every channel; `alerts --date D [--dry-run]`: the digests of day D."""
     from pipelines import alerts
+    from warehouse.connection import exists as warehouse_exists
 
     config = load_config(args.config)
     if config.alerts is None:
@@ -422,8 +426,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         return 1 if failed else 0
     if args.date is None:
         raise ConfigError("alerts: --date D is required (or use `socialkpi alerts test`)")
-    if not config.warehouse_path.exists():
-        print(f"no warehouse yet at {config.warehouse_path}: run the pipeline first", file=sys.stderr)
+    if not warehouse_exists(config.warehouse_target):
+        print(f"no warehouse yet at {config.warehouse_target}: run the pipeline first", file=sys.stderr)
         return 1
     until = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     window = alerts.Window(args.date, until - dt.timedelta(hours=args.since_hours), until)

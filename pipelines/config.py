@@ -17,9 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connectors.base import load_connectors
 from transforms.catalogue import KPI_BY_NAME
+from warehouse.connection import DUCKLAKE_PREFIX, DuckLake, parse_target
 
 CONFIG_ENV = "SOCIALKPI_CONFIG"
 WAREHOUSE_ENV = "SOCIALKPI_WAREHOUSE"
+WAREHOUSE_DATA_PATH_ENV = "SOCIALKPI_WAREHOUSE_DATA_PATH"
 EXPORTS_DIR_ENV = "SOCIALKPI_EXPORTS_DIR"
 DEFAULT_CONFIG = "socialkpi.yaml"
 
@@ -329,7 +331,9 @@ class Alerts(_Strict):
 class Config(_Strict):
     timezone: str = "UTC"
     start_date: dt.date
-    warehouse: Path = Path("data/warehouse.duckdb")
+    # A DuckDB file, or `ducklake:<catalog>` with warehouse_data_path (docs/scaling.md).
+    warehouse: str = "data/warehouse.duckdb"
+    warehouse_data_path: str | None = None
     analytics_snapshot: Path = Path("data/analytics.duckdb")
     exports_dir: Path = Path("data/exports")
     lookback_days: int = Field(default=3, ge=0, le=90)
@@ -347,6 +351,18 @@ class Config(_Strict):
     @classmethod
     def _tz(cls, value: str) -> str:
         return _check_timezone(value)
+
+    @field_validator("warehouse")
+    @classmethod
+    def _warehouse(cls, value: str) -> str:
+        parse_target(value)  # a DuckLake without its catalog is an error
+        return value
+
+    @model_validator(mode="after")
+    def _data_path(self) -> Config:
+        if self.warehouse_data_path is not None and not self.warehouse.startswith(DUCKLAKE_PREFIX):
+            raise ValueError("warehouse_data_path: only for a DuckLake warehouse (warehouse: \"ducklake:...\")")
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -430,8 +446,38 @@ class Config(_Strict):
         return path if path.is_absolute() else self.base_dir / path
 
     @property
+    def warehouse_target(self) -> Path | DuckLake:
+        """What warehouse.connection.connect opens: the DuckDB file, or the DuckLake."""
+        value = os.environ.get(WAREHOUSE_ENV) or self.warehouse
+        if not value.startswith(DUCKLAKE_PREFIX):
+            return self._path(Path(value), WAREHOUSE_ENV)
+        data_path = os.environ.get(WAREHOUSE_DATA_PATH_ENV) or self.warehouse_data_path
+        if data_path and "://" not in data_path:  # a shared folder; s3:// and friends stay as they are
+            folder = Path(data_path) if Path(data_path).is_absolute() else self.base_dir / data_path
+            data_path = str(folder) + "/"
+        return parse_target(value, data_path)
+
+    @property
     def warehouse_path(self) -> Path:
-        return self._path(self.warehouse, WAREHOUSE_ENV)
+        """The DuckDB file of the embedded warehouse (a DuckLake has none: use warehouse_target)."""
+        target = self.warehouse_target
+        if isinstance(target, DuckLake):
+            raise ConfigError(f"{self.source}: warehouse: {target} is a DuckLake, not a DuckDB file")
+        return target
+
+    @property
+    def local_dir(self) -> Path:
+        """The folder of this machine's state (Dagster instance, OAuth token cache): beside the
+        DuckDB file, or beside the analysts' snapshot when the warehouse is a DuckLake."""
+        target = self.warehouse_target
+        return (self.snapshot_path if isinstance(target, DuckLake) else target).parent
+
+    @property
+    def analytics_target(self) -> Path | DuckLake:
+        """What analysts open: the snapshot file, or on a DuckLake the lake itself (read-only, at
+        the snapshot the last run published: warehouse/snapshot.py)."""
+        target = self.warehouse_target
+        return target if isinstance(target, DuckLake) else self.snapshot_path
 
     @property
     def exports_path(self) -> Path:

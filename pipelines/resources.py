@@ -31,7 +31,7 @@ class SocialKpi(dg.ConfigurableResource):
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived read-write connection, with accounts and anchors synced from the config."""
-        with connect(self.config.warehouse_path) as con:
+        with connect(self.config.warehouse_target) as con:
             sync_config(con, self.config, self.registry)
             yield con
 

@@ -13,6 +13,7 @@ import duckdb
 
 from connectors.base import ACCOUNT_DAILY_METRICS
 from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
+from warehouse.schema import execute_script
 from warehouse.writes import insert_frame, replace_window, transaction
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def write_catalogue(con: duckdb.DuckDBPyConnection) -> int:
     with transaction(con):
         con.execute("DELETE FROM kpi.catalogue")
         insert_frame(con, "kpi.catalogue", frame)
-        con.execute(daily_wide_sql())
+        execute_script(con, daily_wide_sql())
     return len(frame)
 
 

@@ -1,11 +1,14 @@
 """Versioned schema migrations: warehouse/sql/migrations/NNN_name.sql, applied in order, once.
 
 meta.schema_version records each applied migration, so opening an older warehouse upgrades it.
+The same files build a DuckLake, which takes every statement but column COMMENTs on views (DuckLake
+keeps comments on tables, their columns and views only): those are skipped there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -13,6 +16,7 @@ import duckdb
 from warehouse.writes import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "sql" / "migrations"
+_COLUMN_COMMENT = re.compile(r"\s*COMMENT\s+ON\s+COLUMN\s+(\S+)\.[^.\s]+\s+IS\s", re.IGNORECASE)
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -39,6 +43,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     pending = [m for m in migrations() if m[0] > version]
     if not pending:
         return version
+    lake = is_lake(con)
     for number, name, sql in pending:
         with transaction(con):
             con.execute("CREATE SCHEMA IF NOT EXISTS meta")
@@ -50,8 +55,30 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("COMMENT ON COLUMN meta.schema_version.version IS 'Migration number.'")
             con.execute("COMMENT ON COLUMN meta.schema_version.name IS 'Migration file name.'")
             con.execute("COMMENT ON COLUMN meta.schema_version.applied_at IS 'When it was applied (UTC).'")
-            con.execute(sql)
+            execute_script(con, sql, lake=lake)
             con.execute("INSERT INTO meta.schema_version VALUES (?, ?, ?)",
                         [number, name, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
         version = number
     return version
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` works on a DuckLake (a few statements differ: docs/scaling.md)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_databases() WHERE database_name = current_database() AND type = 'ducklake'"
+    ).fetchall()[0][0])
+
+
+def execute_script(con: duckdb.DuckDBPyConnection, sql: str, *, lake: bool | None = None) -> None:
+    """Run DDL statements; on a DuckLake one by one, leaving out COMMENT ON COLUMN of a view."""
+    if not (is_lake(con) if lake is None else lake):
+        con.execute(sql)
+        return
+    for statement in con.extract_statements(sql):
+        found = _COLUMN_COMMENT.match(statement.query)
+        if found and con.execute(
+                "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+                "AND lower(schema_name || '.' || view_name) = lower(replace(?, '\"', ''))",
+                [found.group(1).strip()]).fetchall()[0][0]:
+            continue
+        con.execute(statement.query)

@@ -1,16 +1,25 @@
-"""The analysts' read-only snapshot: core, kpi and meta copied to a separate DuckDB file.
+"""The analysts' read-only snapshot.
 
-Written next to its destination under a temporary name and renamed over it (atomic on POSIX):
-an analyst holding the old file open keeps reading it undisturbed, and the nightly writer never
-waits for analysts. raw (landed payloads) is not copied: analysts need no request data.
+DuckDB file warehouse: core, kpi and meta copied to a separate DuckDB file, written next to its
+destination under a temporary name and renamed over it (atomic on POSIX): an analyst holding the
+old file open keeps reading it undisturbed, and the nightly writer never waits for analysts. raw
+(landed payloads) is not copied: analysts need no request data.
+
+DuckLake warehouse: no copy. A run publishes the lake's latest snapshot id (meta.published_snapshots)
+and analysts attach the lake read-only at that snapshot, so they never see a run half-way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from warehouse.connection import LAKE_ALIAS, DuckLake, WarehouseMissingError, connect
 
 PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
 
@@ -22,7 +31,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
         stale.unlink(missing_ok=True)
     temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
     main_database = con.execute("SELECT current_database()").fetchall()[0][0]
-    con.execute("ATTACH ? AS snapshot", [str(temporary)])
+    con.execute(f"ATTACH {_literal(str(temporary))} AS snapshot")
     try:
         schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
         tables = con.execute(
@@ -86,6 +95,54 @@ def _dependency_order(con: duckdb.DuckDBPyConnection, views: list[tuple]) -> lis
             raise error
         pending = postponed
     return created
+def publish_lake_snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    """Record the lake's latest snapshot as the analysts' one. Returns its id."""
+    snapshot_id = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{LAKE_ALIAS}')").fetchall()[0][0]
+    con.execute("INSERT INTO meta.published_snapshots VALUES (?, ?)",
+                [snapshot_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
+    return snapshot_id
+
+
+class NoSnapshotError(LookupError):
+    """No run has published the analysts' snapshot yet."""
+
+
+@contextmanager
+def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to what analysts see: the snapshot file, or the lake at its published snapshot.
+
+    `sandboxed`: no file or network access beyond the warehouse itself (read_only alone still
+    allows COPY ... TO and read_text()); switched off after the lake is attached.
+    """
+    if isinstance(target, DuckLake):
+        try:
+            with connect(target, read_only=True) as con:
+                published = (con.execute("SELECT max(snapshot_id) FROM meta.published_snapshots").fetchall()[0][0]
+                             if _has_published_table(con) else None)
+        except WarehouseMissingError:
+            published = None
+        if published is None:
+            raise NoSnapshotError(f"no analytics snapshot published yet in {target}: run the pipeline first")
+        with connect(target, snapshot_version=published) as con:
+            if sandboxed:  # the lake's own Parquet files stay readable
+                data_path = con.execute(f"SELECT value FROM ducklake_options('{LAKE_ALIAS}') "
+                                        "WHERE option_name = 'data_path'").fetchall()[0][0]
+                con.execute("SET allowed_directories = ?", [[data_path]])
+                con.execute("SET enable_external_access = false")
+            yield con
+        return
+    if not Path(target).exists():
+        raise NoSnapshotError(f"no analytics snapshot yet at {target}: run the pipeline first")
+    # Only a sandboxed open sets a config: DuckDB refuses a second in-process connection to the same
+    # file with a different one.
+    sandbox = {"config": {"enable_external_access": False}} if sandboxed else {}
+    with duckdb.connect(str(target), read_only=True, **sandbox) as con:
+        yield con
+
+
+def _has_published_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = 'meta' AND table_name = 'published_snapshots'").fetchall()[0][0])
 
 
 def _identifier(name: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipelines.config import ConfigError, load_config
@@ -38,6 +40,8 @@ def test_valid_config_resolves_paths_and_ids(tmp_path, monkeypatch):
     (BASE.replace('start_date: "2025-01-01"\n', ""), "start_date: required key is missing"),
     (BASE + "targets: [{id: t, kpi: followers, scope: {brand: acme}, target: 5, start: 2025-02-01, "
             "due: 2025-01-01}]\n", "must be after start"),
+    (BASE + 'warehouse: "ducklake:"\n', "warehouse: 'ducklake:': name the DuckLake catalog"),
+    (BASE + 'warehouse_data_path: "lake"\n', "warehouse_data_path: only for a DuckLake warehouse"),
     ("- just a list\n", "expected a mapping"),
     ("brands: [\n", "not valid YAML"),
 ])
@@ -61,3 +65,21 @@ def test_a_competitor_account_is_marked_as_such(tmp_path):
 def test_missing_file_says_how_to_create_one(tmp_path):
     with pytest.raises(ConfigError, match="socialkpi init"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_a_ducklake_warehouse_has_a_catalog_and_a_data_path(tmp_path, monkeypatch):
+    from warehouse.connection import DuckLake
+
+    monkeypatch.delenv("SOCIALKPI_WAREHOUSE", raising=False)
+    monkeypatch.delenv("SOCIALKPI_WAREHOUSE_DATA_PATH", raising=False)
+    config = load_config(write(tmp_path, BASE + 'warehouse: "ducklake:postgres:dbname=kpi host=pg"\n'
+                                                'warehouse_data_path: "lake"\n'))
+    assert config.warehouse_target == DuckLake("postgres:dbname=kpi host=pg", f"{tmp_path / 'lake'}/")
+    assert config.analytics_target == config.warehouse_target  # analysts attach the lake itself
+    assert config.local_dir == tmp_path / "data"  # beside the analytics_snapshot default
+    with pytest.raises(ConfigError, match="is a DuckLake, not a DuckDB file"):
+        _ = config.warehouse_path
+    monkeypatch.setenv("SOCIALKPI_WAREHOUSE_DATA_PATH", "s3://acme/lake/")
+    assert config.warehouse_target.data_path == "s3://acme/lake/"  # object storage paths stay as written
+    monkeypatch.setenv("SOCIALKPI_WAREHOUSE", "/srv/w.duckdb")  # and the variable switches back to a file
+    assert config.warehouse_target == Path("/srv/w.duckdb") == config.warehouse_path

@@ -50,6 +50,10 @@ def test_definitions_load(demo):
     assert defs.resolve_implicit_global_asset_job_def() is not None
 
 
+def pools(defs):
+    return {node.name: node.definition.pool for node in defs.resolve_job_def("refresh").nodes}
+
+
 def test_only_platforms_with_an_api_account_get_an_api_asset(tmp_path):
     path = write_demo(tmp_path, D(2025, 1, 1), D(2025, 1, 3))
     text = path.read_text(encoding="utf-8").replace(
@@ -60,6 +64,18 @@ def test_only_platforms_with_an_api_account_get_an_api_asset(tmp_path):
     defs = build_definitions(load_config(path))
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {k for k in keys if k.endswith("_api")} == {"x_api", "youtube_api"}  # linkedin is export-only
+    # A DuckDB file: pulls wait for the file lock, no job per platform.
+    assert pools(defs)["x_api"] is None
+    assert {j.name for j in defs.resolve_all_job_defs()} & {"ingest_x", "ingest_youtube"} == set()
+    # A DuckLake: one pool and one job per API platform, so platforms are pulled in parallel runs.
+    path.write_text(text.replace('warehouse: "warehouse.duckdb"', 'warehouse: "ducklake:postgres:dbname=kpi"'),
+                    encoding="utf-8")
+    defs = build_definitions(load_config(path))
+    assert {k: pools(defs)[k] for k in ("x_api", "youtube_api", "core_account_daily")} == {
+        "x_api": "ingest_x", "youtube_api": "ingest_youtube", "core_account_daily": "duckdb_writer"}
+    jobs = {j.name: j for j in defs.resolve_all_job_defs()}
+    assert {n for n in jobs if n.startswith("ingest_")} == {"ingest_x", "ingest_youtube"}
+    assert {k.to_user_string() for k in jobs["ingest_x"].asset_layer.selected_asset_keys} == {"x_api"}
 
 
 def test_one_partition(demo):

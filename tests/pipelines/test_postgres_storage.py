@@ -6,12 +6,6 @@ Skipped, with the reason, only where PostgreSQL is not installed (`.ci/run` inst
 
 from __future__ import annotations
 
-import getpass
-import glob
-import os
-import shutil
-import socket
-import subprocess
 from pathlib import Path
 
 import dagster as dg
@@ -23,67 +17,15 @@ from pipelines.build import build_definitions
 from pipelines.config import load_config
 from pipelines.demo import write_demo
 from tests.helpers import D
+from tests.postgres import running_postgres
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def _pg_bin(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_server_user(args: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as the `postgres` user then."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *args]
-    return args
-
-
-def _make_reachable(path: Path) -> None:
-    """As root, let the postgres user reach `path` (pytest's temporary folders are 0700): add the
-    search bit (not read) to each ancestor that lacks it, and hand `path` itself over."""
-    for parent in reversed(path.parents):
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
-            parent.chmod(mode | 0o001)
-    shutil.chown(path, "postgres", "postgres")
-
-
 @pytest.fixture
 def postgres(tmp_path):
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL is not installed (initdb/pg_ctl not found): `apt-get install -y postgresql` "
-                    "(.ci/run does this) to run the Postgres storage test")
-    if os.geteuid() == 0 and not shutil.which("runuser"):
-        pytest.skip("running as root without runuser: cannot start PostgreSQL as the postgres user")
-    data = tmp_path / "pgdata"
-    data.mkdir()
-    user = "postgres" if os.geteuid() == 0 else getpass.getuser()
-    if os.geteuid() == 0:
-        _make_reachable(data)
-    port = _free_port()
-    subprocess.run(_as_server_user([initdb, "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8"]),
-                   check=True, capture_output=True)
-    log = data / "server.log"
-    subprocess.run(_as_server_user([
-        pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "60", "start",
-        "-o", f"-h 127.0.0.1 -p {port} -k {data}"]), check=True, capture_output=True)
-    try:
-        # SQLAlchemy 2.1 defaults `postgresql://` to psycopg 3; dagster-postgres ships psycopg2.
-        yield {"hostname": "127.0.0.1", "port": port, "username": user, "password": "", "db_name": "postgres",
-               "scheme": "postgresql+psycopg2"}
-    finally:
-        subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]), capture_output=True)
+    with running_postgres(tmp_path) as server:
+        yield server
 
 
 def test_pipeline_runs_with_postgres_instance_storage(tmp_path, postgres):
