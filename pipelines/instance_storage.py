@@ -1,0 +1,74 @@
+"""Dagster's SQLite event log, writing a range run's materialisations in one transaction.
+
+A run over a partition range records one materialisation event per asset and day. Dagster's
+SQLite event log writes each one on its own (a new connection and a committed transaction in the
+run's file, then again in the cross-run index): about 55 ms each here, so 548 days x 6 assets
+spent 180 s of a 200 s run storing events for a few seconds of SQL. Dagster groups a step's
+partition events into a batch (`DAGSTER_EVENT_BATCH_SIZE`, off by default) but only its Postgres
+storage writes a batch at once; this subclass does the same for SQLite: one insert per shard, one
+transaction each, the asset's latest-materialisation row updated from the last event.
+
+`pipelines/dagster.yaml` names this class as the instance's `event_log_storage` (same files as the
+default layout: `$DAGSTER_HOME/history/runs/`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dagster import DagsterEventType
+from dagster._config import StringSource
+from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._serdes import ConfigurableClassData
+
+# Read by DagsterInstance.handle_new_event in every process that executes steps (the CLI, the
+# run workers the UI and the schedule launch): without it each event comes here alone.
+EVENT_BATCH_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+EVENT_BATCH_SIZE = "1000"
+BATCHED_TYPES = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION}
+
+
+def event_log_directory(dagster_home: str) -> str:
+    """Where Dagster's default SQLite storage keeps the event logs, so switching loses no history."""
+    return os.path.join(dagster_home, "history", "runs")
+
+
+class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
+    """SQLite event log whose `store_event_batch` writes a batch in one transaction per shard."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        super().__init__(base_dir, inst_data=inst_data)
+        os.environ.setdefault(EVENT_BATCH_ENV, EVENT_BATCH_SIZE)
+
+    @classmethod
+    def config_type(cls) -> dict[str, Any]:
+        return {"dagster_home": StringSource}
+
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData | None,
+                          config_value: Mapping[str, Any]) -> BatchedSqliteEventLogStorage:
+        return cls(event_log_directory(config_value["dagster_home"]), inst_data=inst_data)
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        if (not events or len({e.run_id for e in events}) != 1
+                or any(not e.is_dagster_event or e.dagster_event_type not in BATCHED_TYPES for e in events)):
+            super().store_event_batch(events)
+            return
+        rows = [self._event_to_row(event) for event in events]
+        with self.run_connection(events[0].run_id) as conn:
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
+        # The cross-run index holds a copy of every asset event (SqliteEventLogStorage.store_event);
+        # its ids key the asset event tags and the asset's latest-materialisation row.
+        with self.index_transaction() as conn:
+            inserted = conn.execute(SqlEventLogStorageTable.insert().returning(
+                SqlEventLogStorageTable.c.id, sort_by_parameter_order=True), rows)
+            ids = [int(row[0]) for row in inserted.fetchall()]
+            self._store_asset_event_tags(conn, events, ids)
+            latest = {event.dagster_event.asset_key: (event, event_id)  # the last of each asset wins
+                      for event, event_id in zip(events, ids, strict=True) if event.dagster_event}
+            for event, event_id in latest.values():
+                self._store_asset_event(conn, event, event_id)
