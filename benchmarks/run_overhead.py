@@ -42,6 +42,7 @@ import requests  # noqa: E402
 
 from pipelines.build import REFRESH_JOB  # noqa: E402
 from pipelines.demo import DEMO_TIMEZONE, write_demo  # noqa: E402
+from pipelines.run_summary import step_times  # noqa: E402
 from pipelines.runner import PLANNED_EVENTS_ENV  # noqa: E402
 from pipelines.schedules import local_day  # noqa: E402
 from tests.corpus import DEFAULT_CORPUS  # noqa: E402
@@ -64,17 +65,8 @@ query Backfill($id: String!) { partitionBackfillOrError(backfillId: $id) {
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str, only: set[str] | None = None) -> dict[str, float]:
     """Seconds from STEP_START to STEP_SUCCESS/FAILURE of each step of a run."""
-    started: dict[str, float] = {}
-    took: dict[str, float] = {}
-    for record in instance.all_logs(run_id):
-        event = record.dagster_event
-        if event is None or event.step_key is None or (only and event.step_key not in only):
-            continue
-        if event.event_type_value == "STEP_START":
-            started[event.step_key] = record.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
-            took[event.step_key] = record.timestamp - started[event.step_key]
-    return took
+    return {s.step: s.seconds for s in step_times(instance.all_logs(run_id))
+            if s.status != "skipped" and (not only or s.step in only)}
 
 
 def measure_cli(folder: Path, home: Path, start: dt.date, end: dt.date) -> dict[str, object]:

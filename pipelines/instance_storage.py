@@ -6,7 +6,8 @@ run's file, then again in the cross-run index): about 55 ms each here, so 548 da
 spent 180 s of a 200 s run storing events for a few seconds of SQL. Dagster groups a step's
 partition events into a batch (`DAGSTER_EVENT_BATCH_SIZE`, off by default) but only its Postgres
 storage writes a batch at once; this subclass does the same for SQLite: one insert per shard, one
-transaction each, the asset's latest-materialisation row updated from the last event.
+transaction each, the asset's latest-materialisation row updated from the last event; likewise the
+planned events a run reports at its start.
 
 `pipelines/dagster.yaml` names this class as the instance's `event_log_storage` (same files as the
 default layout: `$DAGSTER_HOME/history/runs/`).
@@ -20,6 +21,7 @@ from typing import Any
 
 from dagster import DagsterEventType
 from dagster._config import StringSource
+from dagster._core.events import ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
@@ -29,7 +31,10 @@ from dagster._serdes import ConfigurableClassData
 # run workers the UI and the schedule launch): without it each event comes here alone.
 EVENT_BATCH_ENV = "DAGSTER_EVENT_BATCH_SIZE"
 EVENT_BATCH_SIZE = "1000"
-BATCHED_TYPES = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION}
+# What one run reports in bulk: the planned events at its start (one per asset and check; a check's
+# is stored with a row per partition of the range) and a step's per-day materialisations.
+BATCHED_TYPES = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION,
+                 DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED}
 
 
 def event_log_directory(dagster_home: str) -> str:
@@ -67,8 +72,12 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             inserted = conn.execute(SqlEventLogStorageTable.insert().returning(
                 SqlEventLogStorageTable.c.id, sort_by_parameter_order=True), rows)
             ids = [int(row[0]) for row in inserted.fetchall()]
-            self._store_asset_event_tags(conn, events, ids)
+            asset_events = [(e, i) for e, i in zip(events, ids, strict=True) if e.dagster_event_type in ASSET_EVENTS]
+            self._store_asset_event_tags(conn, [e for e, _ in asset_events], [i for _, i in asset_events])
             latest = {event.dagster_event.asset_key: (event, event_id)  # the last of each asset wins
-                      for event, event_id in zip(events, ids, strict=True) if event.dagster_event}
+                      for event, event_id in asset_events if event.dagster_event}
             for event, event_id in latest.values():
                 self._store_asset_event(conn, event, event_id)
+        for event, event_id in zip(events, ids, strict=True):  # own connection: after the transaction
+            if event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
+                self.store_asset_check_event(event, event_id)

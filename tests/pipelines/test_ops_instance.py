@@ -90,3 +90,12 @@ def test_range_run_materialisations_are_stored_as_one_batch(instance, tmp_path, 
     assert sorted(r.partition_key for r in records) == sorted(days)
     assert len({r.storage_id for r in records}) == 20
     assert len(instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)) == 80
+    # the run's planned events (one per asset and day here, and the checks') were one batch too, and
+    # the UI's latest execution of a check is this run's evaluation
+    planned = instance.all_logs(result.run_id, of_type={dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                                                        dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED})
+    assert len([e for e in planned if e.dagster_event_type.value == "ASSET_MATERIALIZATION_PLANNED"]) == 4 * 20
+    assert batches[0] == ("ASSET_MATERIALIZATION_PLANNED", len(planned))
+    check = dg.AssetCheckKey(dg.AssetKey("core_account_daily"), "non_negative_counts")
+    [latest] = storage.get_asset_check_execution_history(check, limit=1)
+    assert (latest.run_id, latest.status.value) == (result.run_id, "SUCCEEDED")
