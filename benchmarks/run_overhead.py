@@ -77,7 +77,6 @@ def measure_cli(folder: Path, home: Path, start: dt.date, end: dt.date) -> dict[
     wall = time.perf_counter() - began
     if done.returncode != 0:
         raise SystemExit(f"socialkpi run failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    os.environ["DAGSTER_HOME"] = str(home)  # pipelines/dagster.yaml's event log reads it
     with dg.DagsterInstance.from_config(str(home)) as instance:
         [run] = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
         steps = step_seconds(instance, run.run_id)
@@ -151,7 +150,6 @@ def measure_ui_backfill(folder: Path, home: Path, start: dt.date, end: dt.date,
             os.killpg(dev.pid, signal.SIGKILL)
             dev.wait(timeout=30)
         log.close()
-    os.environ["DAGSTER_HOME"] = str(home)  # pipelines/dagster.yaml's event log reads it
     with dg.DagsterInstance.from_config(str(home)) as instance:
         work = sum(sum(step_seconds(instance, r["runId"], {"kpi_daily"}).values()) for r in state["runs"])
     return {"status": state["status"], "runs": len(state["runs"]), "wall_s": wall, "steps_s": work,

@@ -9,8 +9,9 @@ storage writes a batch at once; this subclass does the same for SQLite: one inse
 transaction each, the asset's latest-materialisation row updated from the last event; likewise the
 planned events a run reports at its start.
 
-`pipelines/dagster.yaml` names this class as the instance's `event_log_storage` (same files as the
-default layout: `$DAGSTER_HOME/history/runs/`).
+`pipelines/dagster.yaml` names `SocialKpiInstance` as the instance class: its default storage is
+Dagster's SQLite storage (same files under the instance's folder) with this event log. A
+`storage:` block in dagster.yaml (Postgres) replaces it as usual.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dagster import DagsterEventType
-from dagster._config import StringSource
+import yaml
+from dagster import DagsterEventType, DagsterInstance
 from dagster._core.events import ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
+from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from dagster._serdes import ConfigurableClassData
 
 # Read by DagsterInstance.handle_new_event in every process that executes steps (the CLI, the
@@ -37,11 +40,6 @@ BATCHED_TYPES = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_
                  DagsterEventType.ASSET_MATERIALIZATION_PLANNED, DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED}
 
 
-def event_log_directory(dagster_home: str) -> str:
-    """Where Dagster's default SQLite storage keeps the event logs, so switching loses no history."""
-    return os.path.join(dagster_home, "history", "runs")
-
-
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     """SQLite event log whose `store_event_batch` writes a batch in one transaction per shard."""
 
@@ -50,13 +48,9 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         os.environ.setdefault(EVENT_BATCH_ENV, EVENT_BATCH_SIZE)
 
     @classmethod
-    def config_type(cls) -> dict[str, Any]:
-        return {"dagster_home": StringSource}
-
-    @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None,
                           config_value: Mapping[str, Any]) -> BatchedSqliteEventLogStorage:
-        return cls(event_log_directory(config_value["dagster_home"]), inst_data=inst_data)
+        return cls(inst_data=inst_data, **config_value)
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         if (not events or len({e.run_id for e in events}) != 1
@@ -81,3 +75,36 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         for event, event_id in zip(events, ids, strict=True):  # own connection: after the transaction
             if event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
                 self.store_asset_check_event(event, event_id)
+
+
+class BatchedSqliteStorage(DagsterSqliteStorage):
+    """Dagster's default SQLite storage (runs, event logs, schedules under one folder), with the
+    batched event log."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        super().__init__(base_dir, inst_data=inst_data)
+        self._event_log_storage = BatchedSqliteEventLogStorage(_event_logs_directory(base_dir))
+
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData | None,
+                          config_value: Mapping[str, Any]) -> BatchedSqliteStorage:
+        return cls.from_local(inst_data=inst_data, **config_value)
+
+    @property
+    def event_storage_data(self) -> ConfigurableClassData:
+        return ConfigurableClassData(__name__, BatchedSqliteEventLogStorage.__name__,
+                                     yaml.dump({"base_dir": _event_logs_directory(self.base_dir)}))
+
+
+class SocialKpiInstance(DagsterInstance):
+    """A Dagster instance whose default storage is `BatchedSqliteStorage` in the instance's folder."""
+
+    @classmethod
+    def config_schema(cls) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def config_defaults(base_dir: str) -> Mapping[str, ConfigurableClassData | None]:
+        return {**InstanceRef.config_defaults(base_dir),
+                "storage": ConfigurableClassData(__name__, BatchedSqliteStorage.__name__,
+                                                 yaml.dump({"base_dir": base_dir}))}

@@ -19,10 +19,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def instance(tmp_path, monkeypatch):
+def instance(tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the event log's folder is read from it
     shutil.copy(PROJECT / "dagster.yaml", home / "dagster.yaml")
     with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
         yield instance
@@ -65,6 +64,7 @@ def test_range_run_materialisations_are_stored_as_one_batch(instance, tmp_path, 
     storage = instance.event_log_storage
     assert isinstance(storage, BatchedSqliteEventLogStorage)
     assert storage._base_dir == str(Path(instance.root_directory) / "history" / "runs")  # the default layout
+    assert type(instance).__name__ == "SocialKpiInstance"
     batches: list[tuple[str, int]] = []
     store_batch = storage.store_event_batch
 

@@ -90,7 +90,6 @@ def test_pipeline_runs_with_postgres_instance_storage(tmp_path, postgres):
     home = tmp_path / "dagster_home"
     home.mkdir()
     settings = yaml.safe_load((PROJECT / "dagster.yaml").read_text(encoding="utf-8"))
-    settings.pop("event_log_storage")  # the SQLite event log; Postgres storage replaces it (docs/scaling.md)
     settings["storage"] = {"postgres": {"postgres_db": postgres}}
     (home / "dagster.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
     config = load_config(write_demo(tmp_path / "demo", D(2025, 1, 1), D(2025, 1, 10)))
