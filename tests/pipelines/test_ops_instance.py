@@ -94,7 +94,9 @@ def test_range_run_materialisations_are_stored_as_one_batch(instance, tmp_path, 
     # the UI's latest execution of a check is this run's evaluation
     planned = instance.all_logs(result.run_id, of_type={dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
                                                         dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED})
-    assert len([e for e in planned if e.dagster_event_type.value == "ASSET_MATERIALIZATION_PLANNED"]) == 4 * 20
+    # (one per asset and day, or one per asset once `socialkpi run` has set DAGSTER_EMIT_PARTITION_SUBSET_...)
+    assert {e.dagster_event.asset_key for e in planned
+            if e.dagster_event_type.value == "ASSET_MATERIALIZATION_PLANNED"} == set(keys)
     assert batches[0] == ("ASSET_MATERIALIZATION_PLANNED", len(planned))
     check = dg.AssetCheckKey(dg.AssetKey("core_account_daily"), "non_negative_counts")
     [latest] = storage.get_asset_check_execution_history(check, limit=1)
