@@ -6,13 +6,17 @@
     in the Dagster instance;
 (b) a --backfill-days (default 7) backfill of kpi_daily launched over GraphQL against `dagster
     dev` on 127.0.0.1 (what the UI's "Launch backfill" sends), from launch to the backfill's
-    completion, against the kpi_daily step of its run(s); also how many runs it took.
+    completion, against the kpi_daily step of its run(s); also how many runs it took;
+(c) with --real-exports: `socialkpi run` over the 548 days (18 months) up to the last day of the
+    real-export brand of tests/pipelines/real_brand.py (X, TikTok, YouTube, Facebook files from
+    the corpus, ../shared/fixtures/real-exports by default). Target: under 60 s.
 
 The step time includes what Dagster does inside a step (resource set-up, events), so the ratio
 understates the overhead a little. Target: ratio <= 1.5 for (a). No timing is asserted anywhere.
 
     .venv/bin/python benchmarks/run_overhead.py
     .venv/bin/python benchmarks/run_overhead.py --days 90 --skip-ui
+    .venv/bin/python benchmarks/run_overhead.py --days 30 --skip-ui --real-exports
 """
 
 from __future__ import annotations
@@ -38,8 +42,14 @@ import requests  # noqa: E402
 
 from pipelines.build import REFRESH_JOB  # noqa: E402
 from pipelines.demo import DEMO_TIMEZONE, write_demo  # noqa: E402
+from pipelines.run_summary import step_times  # noqa: E402
 from pipelines.runner import PLANNED_EVENTS_ENV  # noqa: E402
 from pipelines.schedules import local_day  # noqa: E402
+from tests.corpus import DEFAULT_CORPUS  # noqa: E402
+from tests.pipelines.real_brand import ACCOUNTS as REAL_ACCOUNTS  # noqa: E402
+from tests.pipelines.real_brand import END as REAL_END  # noqa: E402
+from tests.pipelines.real_brand import START as REAL_START  # noqa: E402
+from tests.pipelines.real_brand import write_real_brand  # noqa: E402
 
 SOCIALKPI = Path(sys.executable).parent / "socialkpi"
 DAGSTER = Path(sys.executable).parent / "dagster"
@@ -55,17 +65,8 @@ query Backfill($id: String!) { partitionBackfillOrError(backfillId: $id) {
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str, only: set[str] | None = None) -> dict[str, float]:
     """Seconds from STEP_START to STEP_SUCCESS/FAILURE of each step of a run."""
-    started: dict[str, float] = {}
-    took: dict[str, float] = {}
-    for record in instance.all_logs(run_id):
-        event = record.dagster_event
-        if event is None or event.step_key is None or (only and event.step_key not in only):
-            continue
-        if event.event_type_value == "STEP_START":
-            started[event.step_key] = record.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
-            took[event.step_key] = record.timestamp - started[event.step_key]
-    return took
+    return {s.step: s.seconds for s in step_times(instance.all_logs(run_id))
+            if s.status != "skipped" and (not only or s.step in only)}
 
 
 def measure_cli(folder: Path, home: Path, start: dt.date, end: dt.date) -> dict[str, object]:
@@ -81,6 +82,19 @@ def measure_cli(folder: Path, home: Path, start: dt.date, end: dt.date) -> dict[
         steps = step_seconds(instance, run.run_id)
     work = sum(steps.values())
     return {"wall_s": wall, "steps_s": work, "ratio": wall / work, "steps": steps}
+
+
+def measure_real_exports(corpus: Path, folder: Path) -> dict[str, object]:
+    """(c): the real-export brand's files, `socialkpi run` over the 548 days up to its last day."""
+    folder.mkdir()
+    config = write_real_brand(corpus, folder)
+    start = REAL_END - dt.timedelta(days=547)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'start_date: "{REAL_START}"', f'start_date: "{start}"'), encoding="utf-8")
+    home = folder / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    return measure_cli(folder, home, start, REAL_END)
 
 
 def free_port() -> int:
@@ -147,6 +161,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--days", type=int, default=548, help="days of demo data (default 548: 18 months)")
     parser.add_argument("--backfill-days", type=int, default=7)
     parser.add_argument("--skip-ui", action="store_true", help="only (a): no dagster dev")
+    parser.add_argument("--real-exports", nargs="?", const=str(DEFAULT_CORPUS), metavar="CORPUS",
+                        help=f"also (c), 18 months over the real-export corpus (default {DEFAULT_CORPUS})")
     args = parser.parse_args(argv)
     end = local_day(None, DEMO_TIMEZONE) - dt.timedelta(days=1)
     start = end - dt.timedelta(days=args.days - 1)
@@ -169,6 +185,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             print(f"(b) UI-style backfill of kpi_daily, {args.backfill_days} days: {ui['status']} in "
                   f"{ui['runs']} run(s), {ui['wall_s']:.1f} s from launch to done, {ui['steps_s']:.1f} s in "
                   f"kpi_daily: ratio {ui['ratio']:.1f}")
+        if args.real_exports:
+            real = measure_real_exports(Path(args.real_exports), folder / "real")
+            figures["real"] = real
+            print(f"(c) socialkpi run, real exports, 548 days x {len(REAL_ACCOUNTS)} accounts: "
+                  f"{real['wall_s']:.1f} s wall (target < 60 s), {real['steps_s']:.1f} s in the steps: "
+                  f"ratio {real['ratio']:.2f}")
         return figures
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -36,9 +36,15 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
     """The asset graph; core assets depend on the drop folder and on every `<platform>_api` asset."""
     single_run = dg.BackfillPolicy.single_run()
 
-    @dg.asset(group_name="ingest", pool=DUCKDB_POOL, retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+    # Every asset, even those that ignore the window (export_files lands every new file, the snapshot
+    # copies the whole warehouse), has the same daily partitions, single-run policy and same-day
+    # dependencies: Dagster's backfill puts assets in one run only then, so "Materialize all" over a
+    # range is one run (it was six: one per unpartitioned asset and per look-back mapping).
+    @dg.asset(group_name="ingest", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
+              retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
               description="Lands new files of the export drop folder into raw, once each by content hash; "
-                          "quarantines files that cannot be parsed.")
+                          "quarantines files that cannot be parsed. Partitioned like the rest so a range is "
+                          "one run; it lands every new file, whatever the range.")
     def export_files(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         # Imported here: landing needs pandas, which the definitions must not load (startup time).
         from ingest.drop_folder import ingest_drop_folder
@@ -117,10 +123,12 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
         return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(rows)})
 
     @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
-              deps=[dg.AssetDep(kpi_daily, partition_mapping=dg.TimeWindowPartitionMapping(
-                  start_offset=-BASELINE_LOOKBACK_DAYS, allow_nonexistent_upstream_partitions=True))],
-              description="kpi.baselines: each daily KPI value against the 28 days before it (median, MAD, "
-                          "percentiles, same-weekday median, robust z-score, anomaly flag).")
+              # Same-day dependency: the 28-day look-back is read from kpi.daily in the warehouse. An offset
+              # partition mapping made Dagster's backfill put this asset in a run of its own.
+              deps=[kpi_daily],
+              description=f"kpi.baselines: each daily KPI value against the {BASELINE_LOOKBACK_DAYS} days before "
+                          "it (median, MAD, percentiles, same-weekday median, robust z-score, anomaly flag), "
+                          "read from kpi.daily.")
     def kpi_baselines(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         start, end = window_of(context)
         with socialkpi.warehouse() as con:
@@ -131,10 +139,9 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
                                               "anomalies": dg.MetadataValue.int(anomalies)})
 
     @dg.asset(group_name="kpi", partitions_def=partitions, backfill_policy=single_run, pool=DUCKDB_POOL,
-              deps=[dg.AssetDep(kpi_daily, partition_mapping=dg.TimeWindowPartitionMapping(
-                  start_offset=-(TREND_DAYS - 1), allow_nonexistent_upstream_partitions=True))],
+              deps=[kpi_daily],  # same-day, as kpi_baselines: the trend days are read from kpi.daily
               description="kpi.target_progress: each config target per day: expected path, achievement, "
-                          "projection at the due date from the last 28 days, status.")
+                          f"projection at the due date from the last {TREND_DAYS} days, status.")
     def kpi_target_progress(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
         start, end = window_of(context)
         config = socialkpi.config
@@ -149,7 +156,8 @@ def build_assets(partitions: dg.DailyPartitionsDefinition,
             "rows": dg.MetadataValue.int(rows), "status_date": dg.MetadataValue.text(end.isoformat()),
             **{f"targets_{status}": dg.MetadataValue.int(n) for status, n in statuses}})
 
-    @dg.asset(group_name="publish", deps=[kpi_daily, kpi_baselines, kpi_target_progress], pool=DUCKDB_POOL,
+    @dg.asset(group_name="publish", partitions_def=partitions, backfill_policy=single_run,
+              deps=[kpi_daily, kpi_baselines, kpi_target_progress], pool=DUCKDB_POOL,
               description="Read-only copy of the warehouse for analysts, swapped in atomically after each run "
                           "(on a DuckLake: the lake snapshot analysts attach, no copy).")
     def analytics_snapshot(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:

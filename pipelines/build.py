@@ -8,10 +8,16 @@ from connectors.base import load_connectors
 from pipelines.alerts import build_alerts_sensor
 from pipelines.api_assets import api_platforms, build_api_assets, platform_pool
 from pipelines.assets import build_assets
-from pipelines.checks import build_freshness_checks, build_freshness_sensor, build_quality_checks
+from pipelines.checks import (
+    build_api_freshness_checks,
+    build_freshness_checks,
+    build_freshness_sensor,
+    build_quality_checks,
+)
 from pipelines.config import Config
-from pipelines.report_assets import flash_report
+from pipelines.report_assets import build_flash_report
 from pipelines.resources import SocialKpi
+from pipelines.run_summary import build_run_summary_sensors
 from pipelines.schedules import build_nightly_schedule
 from pipelines.sensors import build_drop_folder_sensor
 from warehouse.connection import DuckLake
@@ -39,8 +45,10 @@ def build_definitions(config: Config) -> dg.Definitions:
     # in the duckdb_writer pool. A DuckDB file keeps every writer behind the one lock.
     lake = isinstance(config.warehouse_target, DuckLake)
     api_assets = build_api_assets(registry, partitions, api_platforms(config, registry), pool_per_platform=lake)
-    assets = [*build_assets(partitions, api_assets), flash_report]
-    quality_checks = build_quality_checks()
+    assets = [*build_assets(partitions, api_assets), build_flash_report(partitions)]
+    quality_checks = [*build_quality_checks(),
+                      *build_api_freshness_checks(config, {a.platform: registry[a.platform].platform
+                                                          for a in config.accounts})]
     freshness_checks = build_freshness_checks(config, partitioned_keys(assets))
     # Every asset with its quality checks; the freshness checks judge the runs, so they run from
     # their own sensor, not inside them.
@@ -52,7 +60,8 @@ def build_definitions(config: Config) -> dg.Definitions:
                                        description=f"Pull {key.path[-1].removesuffix('_api')} into the DuckLake "
                                                    "alongside other platforms' runs; then run refresh.")
                    for asset in api_assets for key in asset.keys] if lake else []
-    sensors = [build_drop_folder_sensor(config, refresh), build_freshness_sensor(freshness_checks)]
+    sensors = [build_drop_folder_sensor(config, refresh), build_freshness_sensor(freshness_checks),
+               *build_run_summary_sensors()]
     if config.alerts is not None:
         sensors.append(build_alerts_sensor(config, REFRESH_JOB))
     return dg.Definitions(

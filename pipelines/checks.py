@@ -16,8 +16,9 @@ ERROR but does not block: the analysts' snapshot still publishes, with the check
 
 
 import datetime as dt
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
@@ -147,34 +148,6 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
                       "accounts_without_data": dg.MetadataValue.int(findings.total),
                       "accounts": _table(findings)})
 
-    @dg.asset_check(asset=CORE_ACCOUNT_DAILY, pool=DUCKDB_POOL,
-                    description="Every API account of the config (token_env or credentials_env) has API data "
-                                "within `lookback_days` of the latest day: fails when an account stops being "
-                                "pulled (token variable missing, token revoked), which a skipped account in a "
-                                "green run would otherwise hide. ERROR, not blocking.")
-    def api_accounts_fresh(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
-        missing = _warehouse_missing(socialkpi, "api_accounts_fresh")
-        if missing:
-            return missing
-        config = socialkpi.config
-        accounts = [(config.platform_of(a.platform), a.account_id) for a in config.accounts
-                    if a.token_env or any(a.credentials_env.values())]
-        _, end = check_window(context)
-        with connect(config.warehouse_target, read_only=True) as con:
-            day = end or quality.latest_day(con)
-            if day is None or not accounts:
-                return dg.AssetCheckResult(passed=True, description="no API account in the config"
-                                           if not accounts else "core.account_daily is empty")
-            since = day - dt.timedelta(days=config.lookback_days)
-            findings = quality.stale_api_accounts(con, accounts, since)
-        return dg.AssetCheckResult(
-            passed=findings.ok,
-            description=None if findings.ok else
-            f"{findings.total} of {len(accounts)} API accounts have no API data since {since}",
-            metadata={"since": dg.MetadataValue.text(since.isoformat()),
-                      "stale_accounts": dg.MetadataValue.int(findings.total),
-                      "accounts": _table(findings)})
-
     @dg.asset_check(asset=KPI_DAILY, pool=DUCKDB_POOL,
                     description="Every kpi.daily value is finite and within its KPI's bounds (percent shares "
                                 "0-100, rates >= 0, nps -100..100, ...; see KPI_BOUNDS in pipelines/checks.py).")
@@ -191,8 +164,64 @@ def build_quality_checks() -> list[dg.AssetChecksDefinition]:
             "kpis_without_bounds": dg.MetadataValue.text(", ".join(unbounded) or "none")})
 
     return [non_negative_counts, reported_negative_counts, followers_continuity, accounts_have_latest_day,
-            api_accounts_fresh,
             kpis_within_bounds]
+
+
+def api_fresh_check_name(account_id: str, taken: set[str]) -> str:
+    """`api_fresh_<account id>`, reduced to the letters, digits and underscores a check name allows."""
+    name = "api_fresh_" + re.sub(r"[^A-Za-z0-9_]", "_", account_id)
+    while name in taken:  # "acme.tt" and "acme_tt" on one platform
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def build_api_freshness_checks(config: Config, platform_of: Mapping[str, str]) -> list[dg.AssetChecksDefinition]:
+    """One check per API account (token_env or credentials_env), on its platform's `<platform>_api` asset.
+
+    Fails when the account has no API data within `lookback_days` of the run's last day (the
+    table's, without a range): a token variable gone missing or a revoked token stops an account
+    being pulled while the run stays green, and the UI shows which account went stale. ERROR, not
+    blocking: the other accounts' KPIs publish. `platform_of` maps a config platform name to its
+    connector's (`twitter` -> `x`).
+    """
+    checks: list[dg.AssetChecksDefinition] = []
+    taken: dict[str, set[str]] = {}
+    for account in config.accounts:
+        if not (account.token_env or any(account.credentials_env.values())):
+            continue
+        platform = platform_of[account.platform]
+        name = api_fresh_check_name(account.account_id, taken.setdefault(platform, set()))
+        checks.append(_api_freshness_check(platform, account.account_id, name))
+    return checks
+
+
+def _api_freshness_check(platform: str, account_id: str, name: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=dg.AssetKey(f"{platform}_api"), name=name, pool=DUCKDB_POOL,
+                    description=f"{platform} account {account_id} has API data within `lookback_days` of the "
+                                "latest day: fails when it stops being pulled (token variable missing, token "
+                                "revoked). ERROR, not blocking.")
+    def api_fresh(context: dg.AssetCheckExecutionContext, socialkpi: SocialKpi) -> dg.AssetCheckResult:
+        missing = _warehouse_missing(socialkpi, name)
+        if missing:
+            return missing
+        config = socialkpi.config
+        _, end = check_window(context)
+        with connect(config.warehouse_target, read_only=True) as con:
+            day = end or quality.latest_day(con) or dt.date.today()
+            since = day - dt.timedelta(days=config.lookback_days)
+            findings = quality.stale_api_accounts(con, [(platform, account_id)], since)
+        metadata = {"account": dg.MetadataValue.text(f"{platform}/{account_id}"),
+                    "since": dg.MetadataValue.text(since.isoformat())}
+        if findings.ok:
+            return dg.AssetCheckResult(passed=True, metadata=metadata)
+        last = findings.rows[0][2]
+        return dg.AssetCheckResult(
+            passed=False,
+            description=f"{platform}/{account_id} has no API data since {since} (last: {last or 'never'})",
+            metadata={**metadata, "last_api_date": dg.MetadataValue.text(str(last) if last else "never")})
+
+    return api_fresh
 
 
 def freshness_deadline_cron(config: Config) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pipelines.config import CONFIG_ENV, Config, ConfigError, config_path, load_config
 
 if TYPE_CHECKING:
-    from pipelines.runner import RunSummary
+    from pipelines.run_summary import RunSummary
 
 STARTER_CONFIG = """\
 # socialkpi configuration. Paths are relative to this file.

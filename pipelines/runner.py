@@ -6,7 +6,7 @@ asset checks), so it could report success on data the Dagster job refused. Now i
 `refresh` job in-process, recorded in the Dagster instance under that name, with the job's quality
 checks; a progress line per step as it goes; and a summary (files, accounts, partitions, checks,
 time per step) that is printed, stored on the run as tags (visible in the UI), and decides the
-exit code (EXIT_* below, docs/operations.md).
+exit code (EXIT_* in pipelines/run_summary.py, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -17,117 +17,20 @@ import os
 import socket
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import TextIO
 
 import dagster as dg
 
 from pipelines.build import REFRESH_JOB, build_definitions
 from pipelines.config import Config, ConfigError
+from pipelines.run_summary import STEP_ENDS, RunSummary, StepTime, summarise
 from pipelines.schedules import range_tags
 
-EXIT_OK = 0  # every step succeeded; WARN checks may have failed (printed)
-EXIT_FAILED = 1  # a step or an account failed, or a blocking check stopped the run
-EXIT_CONFIG = 2  # config or usage error: nothing ran
-EXIT_CHECKS = 3  # the run finished and published, but an ERROR (non-blocking) check failed
-
-SUMMARY_TAG_PREFIX = "socialkpi/summary/"
 # One "materialisation planned" event per asset for a range run, instead of one per asset and day
 # (548 days x 8 assets = 4,400 SQLite writes, ~80 s before the first step of an 18-month run).
 # The cost: a failed range run leaves its partitions "missing" rather than "failed" in the UI.
 PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 LAUNCHED_BY_TAG, PID_TAG, HOST_TAG = "socialkpi/launched_by", "socialkpi/pid", "socialkpi/host"
-FILE_STATUSES = ("loaded", "quarantined", "refused", "skipped", "conflicts", "already_loaded")
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    asset: str
-    name: str
-    passed: bool
-    severity: str  # ERROR | WARN
-    blocking: bool
-    description: str | None
-
-
-@dataclass
-class StepTime:
-    step: str
-    status: str  # succeeded | failed | skipped | running
-    seconds: float
-
-
-@dataclass
-class RunSummary:
-    """What a run did, in the terms a person watching it cares about."""
-
-    run_id: str
-    start: dt.date
-    end: dt.date
-    success: bool
-    files: Counter[str] = field(default_factory=Counter)
-    accounts_pulled: list[str] = field(default_factory=list)
-    accounts_skipped: dict[str, str] = field(default_factory=dict)
-    accounts_failed: dict[str, str] = field(default_factory=dict)
-    partitions_built: int = 0
-    checks: list[CheckOutcome] = field(default_factory=list)
-    steps: list[StepTime] = field(default_factory=list)
-    not_run: list[str] = field(default_factory=list)  # steps after a failure or a blocking check
-    seconds: float = 0.0
-
-    @property
-    def exit_code(self) -> int:
-        if not self.success or self.accounts_failed:
-            return EXIT_FAILED
-        if any(not c.passed and c.severity == "ERROR" for c in self.checks):
-            return EXIT_CHECKS
-        return EXIT_OK
-
-    def checks_count(self) -> Counter[str]:
-        return Counter("passed" if c.passed else ("warned" if c.severity == "WARN" else "failed")
-                       for c in self.checks)
-
-    def lines(self) -> list[str]:
-        """The summary as printed by the CLI (one fact per line, greppable)."""
-        files = ", ".join(f"{self.files.get(s, 0)} {s.replace('_', ' ')}" for s in FILE_STATUSES)
-        checks = self.checks_count()
-        out = [f"Run {self.run_id} ({REFRESH_JOB}) {self.start} .. {self.end}: "
-               f"{'succeeded' if self.success else 'FAILED'} in {self.seconds:.1f} s",
-               f"  files: {files}",
-               f"  accounts: {len(self.accounts_pulled)} pulled, {len(self.accounts_skipped)} skipped, "
-               f"{len(self.accounts_failed)} failed"]
-        out += [f"    skipped {account}: {why}" for account, why in sorted(self.accounts_skipped.items())]
-        out += [f"    FAILED {account}: {why}" for account, why in sorted(self.accounts_failed.items())]
-        out.append(f"  partitions built: {self.partitions_built}")
-        out.append(f"  checks: {checks.get('passed', 0)} passed, {checks.get('warned', 0)} warned, "
-                   f"{checks.get('failed', 0)} failed")
-        for c in self.checks:
-            if not c.passed:
-                label = "WARN" if c.severity == "WARN" else ("FAILED (blocking)" if c.blocking else "FAILED")
-                out.append(f"    {label} {c.asset}:{c.name}" + (f": {c.description}" if c.description else ""))
-        out.append("  time per step: " + ", ".join(f"{s.step} {s.seconds:.1f} s"
-                                                    + ("" if s.status == "succeeded" else f" ({s.status})")
-                                                    for s in self.steps))
-        if self.not_run:
-            out.append("  not run (after a failure or a blocking check): " + ", ".join(self.not_run))
-        return out
-
-    def tags(self) -> dict[str, str]:
-        """The summary as run tags (Dagster shows them on the run page)."""
-        checks = self.checks_count()
-        return {f"{SUMMARY_TAG_PREFIX}{key}": value for key, value in {
-            "files": " ".join(f"{s}={self.files.get(s, 0)}" for s in FILE_STATUSES),
-            "accounts": f"pulled={len(self.accounts_pulled)} skipped={len(self.accounts_skipped)} "
-                        f"failed={len(self.accounts_failed)}",
-            "accounts_skipped": "; ".join(f"{a}: {w}" for a, w in sorted(self.accounts_skipped.items()))[:900],
-            "accounts_failed": "; ".join(f"{a}: {w}" for a, w in sorted(self.accounts_failed.items()))[:900],
-            "partitions_built": str(self.partitions_built),
-            "checks": f"passed={checks.get('passed', 0)} warned={checks.get('warned', 0)} "
-                      f"failed={checks.get('failed', 0)}",
-            "failed_checks": ", ".join(f"{c.name}" for c in self.checks if not c.passed),
-            "seconds": f"{self.seconds:.1f}",
-        }.items() if value}
 
 
 class Progress(logging.Handler):
@@ -148,8 +51,8 @@ class Progress(logging.Handler):
         if kind == "STEP_START":
             self.started[step] = record.created
             self._show(f"{step} ...")
-        elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
-            status = {"STEP_SUCCESS": "succeeded", "STEP_FAILURE": "failed", "STEP_SKIPPED": "skipped"}[kind]
+        elif kind in STEP_ENDS:
+            status = STEP_ENDS[kind]
             seconds = record.created - self.started.get(step, record.created)
             self.steps.append(StepTime(step, status, seconds))
             self._show(f"{step} {status} in {seconds:.1f} s", done=True)
@@ -179,42 +82,6 @@ def progress_logger(handler: Progress) -> dg.LoggerDefinition:
         return logger
 
     return dg.LoggerDefinition(make, description="socialkpi CLI progress")
-
-
-def summarise(result: dg.ExecuteInProcessResult, start: dt.date, end: dt.date,
-              steps: list[StepTime], seconds: float) -> RunSummary:
-    """Read files, accounts, partitions and checks back from the run's events."""
-    summary = RunSummary(result.run_id, start, end, result.success, steps=steps, seconds=seconds)
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        key = materialization.asset_key.to_user_string()
-        meta = {k: v.value for k, v in materialization.metadata.items()}
-        if key == "export_files":
-            for name, value in meta.items():
-                if name.startswith("files_"):
-                    summary.files[name.removeprefix("files_")] += int(value)
-        elif key.endswith("_api"):
-            platform = key.removesuffix("_api")
-            summary.accounts_pulled += [f"{platform}/{a}" for a in meta.get("pulled_accounts", [])]
-            summary.accounts_skipped.update({f"{platform}/{a}": why
-                                             for a, why in meta.get("skipped_accounts", {}).items()})
-        if materialization.partition is not None or key == "kpi_daily":
-            summary.partitions_built = (end - start).days + 1
-    for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE" or not event.step_key.endswith("_api"):
-            continue
-        platform = event.step_key.removesuffix("_api")
-        failure = event.step_failure_data.user_failure_data
-        meta = {k: v.value for k, v in (failure.metadata if failure else {}).items()}
-        summary.accounts_skipped.update({f"{platform}/{a}": w for a, w in meta.get("skipped_accounts", {}).items()})
-        summary.accounts_pulled += [f"{platform}/{a}" for a in meta.get("pulled_accounts", [])]
-        failed = meta.get("failed_accounts") or {"(all)": event.step_failure_data.error.message.strip()
-                                                 if event.step_failure_data.error else "step failed"}
-        summary.accounts_failed.update({f"{platform}/{a}": w for a, w in failed.items()})
-    summary.checks = [CheckOutcome(e.asset_key.to_user_string(), e.check_name, e.passed, e.severity.value,
-                                   bool(e.blocking), e.description)
-                      for e in result.get_asset_check_evaluations()]
-    return summary
 
 
 def _alive(pid: int) -> bool:
@@ -278,7 +145,9 @@ def run_refresh(config: Config, start: dt.date, end: dt.date, *, log_level: str 
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}},
     )
     progress.finish()
-    summary = summarise(result, start, end, progress.steps, time.monotonic() - began)
+    run = instance.get_run_by_id(result.run_id)
+    summary = summarise(result.run_id, REFRESH_JOB, run.tags if run else range_tags(start, end), result.success,
+                        result.all_events, progress.steps, time.monotonic() - began)
     finished = {s.step for s in progress.steps}
     summary.not_run = [name for name in step_names if name not in finished]
     instance.add_run_tags(result.run_id, summary.tags())

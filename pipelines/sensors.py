@@ -163,8 +163,13 @@ def build_drop_folder_sensor(config: Config, job: UnresolvedAssetJobDefinition, 
         ranges = merged_ranges((start, end) for start, end in clamped if start <= end)
         if not ranges:
             # the files cover no day that has a partition yet (or only days before start_date):
-            # land them, rebuild nothing
-            requests = [dg.RunRequest(run_key=key, asset_selection=[EXPORT_FILES], tags=tags)]
+            # land them (export_files is partitioned like the rest: yesterday's), rebuild nothing
+            if yesterday < config.start_date:
+                return dg.SensorResult(skip_reason=dg.SkipReason(
+                    f"no partition before start_date {config.start_date}: the next run lands the files"),
+                    cursor=json.dumps(cursor, sort_keys=True))
+            requests = [dg.RunRequest(run_key=key, asset_selection=[EXPORT_FILES],
+                                      tags={**tags, **range_tags(yesterday, yesterday)})]
         else:
             requests = [dg.RunRequest(run_key=key if len(ranges) == 1 else f"{key}-{start.isoformat()}",
                                       tags={**tags, **range_tags(start, end)}) for start, end in ranges]

@@ -12,7 +12,7 @@ import pytest
 from pipelines.build import REFRESH_JOB
 from pipelines.cli import main
 from pipelines.demo import write_demo
-from pipelines.runner import EXIT_CHECKS, EXIT_FAILED, EXIT_OK, SUMMARY_TAG_PREFIX
+from pipelines.run_summary import EXIT_CHECKS, EXIT_FAILED, EXIT_OK, SUMMARY_TAG_PREFIX
 from tests.fakes.meta import EXPIRED_TOKEN, VALID_TOKEN, FakePage
 
 pytest_plugins = ["tests.fakes.meta"]
@@ -59,14 +59,14 @@ def last_run(folder):
 def test_clean_run_is_the_refresh_job_with_checks_and_a_summary(demo, capsys):
     assert run(demo, LAST) == EXIT_OK
     out = capsys.readouterr().out
-    assert "checks: 6 passed, 0 warned, 0 failed" in out
+    assert "checks: 5 passed, 0 warned, 0 failed" in out  # no API account: no api_fresh_* check
     assert "files: 0 loaded, 0 quarantined, 0 refused, 0 skipped, 0 conflicts, 16 already loaded" in out
     assert "partitions built: 1" in out
-    assert "[1/15] export_files succeeded" in out  # plain progress lines: pytest's stdout is no terminal
+    assert "[1/14] export_files succeeded" in out  # plain progress lines: pytest's stdout is no terminal
     assert "exit code 0" in out
     record = last_run(demo)
     assert record.job_name == REFRESH_JOB
-    assert record.tags[f"{SUMMARY_TAG_PREFIX}checks"] == "passed=6 warned=0 failed=0"
+    assert record.tags[f"{SUMMARY_TAG_PREFIX}checks"] == "passed=5 warned=0 failed=0"
     assert record.tags["dagster/max_retries"] == "0"  # the daemon does not re-run what the user saw fail
 
 
@@ -84,7 +84,7 @@ def test_warned_check_exits_0_and_an_error_check_exits_3(demo, capsys):
     set_raw(demo, "x", "acme", LAST, "followers_gained", 100_000)  # ~8,200 followers the day before
     assert run(demo, LAST) == EXIT_OK
     out = capsys.readouterr().out
-    assert "checks: 5 passed, 1 warned, 0 failed" in out
+    assert "checks: 4 passed, 1 warned, 0 failed" in out
     assert "WARN core_account_daily:followers_continuity" in out
 
     set_raw(demo, *FACEBOOK, LAST, "clicks", 10**9)  # ctr far above 100 %
@@ -101,7 +101,8 @@ def test_missing_token_is_a_warning_in_the_summary_and_status(demo, capsys, monk
     # the skipped account's API data never arrives: the freshness check fails (ERROR, not blocking)
     assert run(demo, LAST) == EXIT_CHECKS
     out = capsys.readouterr().out
-    assert "FAILED core_account_daily:api_accounts_fresh: 1 of 1 API accounts have no API data since" in out
+    since = LAST - dt.timedelta(days=3)  # lookback_days
+    assert f"FAILED instagram_api:api_fresh_178400: instagram/178400 has no API data since {since} (last: never)" in out
     assert "accounts: 0 pulled, 2 skipped, 0 failed" in out
     assert "skipped instagram/178400: environment variable(s) not set: ACME_IG_TOKEN" in out
     # the export-only Instagram account of the same platform is listed too, with its own reason

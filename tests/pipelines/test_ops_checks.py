@@ -17,9 +17,12 @@ from pipelines.checks import KPI_BOUNDS, freshness_deadline_cron
 from pipelines.config import load_config
 from pipelines.demo import write_demo
 from pipelines.schedules import range_tags
+from tests.fakes.meta import VALID_TOKEN, FakePage
 from tests.helpers import warehouse
 from transforms.catalogue import KPIS
 from warehouse import checks as quality
+
+pytest_plugins = ["tests.fakes.meta"]
 
 D = dt.date
 FACEBOOK = ("facebook", "100000000000001")
@@ -87,7 +90,7 @@ def test_clean_demo_passes_every_check(built):
     assert result.success
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
         "non_negative_counts": True, "reported_negative_counts": True, "followers_continuity": True,
-        "accounts_have_latest_day": True, "api_accounts_fresh": True, "kpis_within_bounds": True}
+        "accounts_have_latest_day": True, "kpis_within_bounds": True}  # no API account: no api_fresh_*
 
 
 def test_negative_count_fails_the_blocking_check_and_stops_the_kpis(demo):
@@ -216,17 +219,29 @@ def test_account_without_data_on_the_latest_day_warns(built, tmp_path):
     assert check.metadata["accounts"].value.endswith("| tiktok | acme.tt |\n")
 
 
-def test_api_account_whose_data_stops_arriving_fails_the_freshness_check(built, tmp_path, monkeypatch):
+def test_each_api_account_has_its_own_freshness_check(built, tmp_path, monkeypatch, meta_graph):
+    """One fresh and one stale Facebook API account, one missing token: the UI names the stale two."""
+    monkeypatch.setenv("VALID_FB_TOKEN", VALID_TOKEN)
     monkeypatch.delenv("ACME_TT_TOKEN", raising=False)
-    extra = '  - {platform: tiktok, account_id: "acme.tt", brand: acme, token_env: ACME_TT_TOKEN}\n'
+    meta_graph.pages["777"] = FakePage("777", daily={"page_follows": {LAST_DAY: 12001}})
+    meta_graph.pages["888"] = FakePage("888")  # pulled without error, but the API has no day for it
+    extra = "".join(f'  - {{platform: facebook, account_id: "{page}", brand: acme, token_env: VALID_FB_TOKEN, '
+                    f'api_base_url: "{meta_graph.url}"}}\n' for page in ("777", "888"))
+    extra += '  - {platform: tiktok, account_id: "acme.tt", brand: acme, token_env: ACME_TT_TOKEN}\n'
     demo = Demo(built[0], tmp_path, lambda text: text.replace("targets:\n", extra + "targets:\n", 1))
     result = demo.run(LAST_DAY, LAST_DAY)
     assert result.success  # not blocking: the other accounts' KPIs publish
-    check = evaluation(result, "api_accounts_fresh")
-    assert not check.passed
-    assert check.severity == dg.AssetCheckSeverity.ERROR
-    assert check.description == "1 of 1 API accounts have no API data since 2025-01-09"  # 12 Jan - 3 days
-    assert check.metadata["accounts"].value.endswith("| tiktok | acme.tt | None |\n")
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()
+              if e.check_name.startswith("api_fresh_")}
+    assert {key: e.passed for key, e in checks.items()} == {
+        ("facebook_api", "api_fresh_777"): True, ("facebook_api", "api_fresh_888"): False,
+        ("tiktok_api", "api_fresh_acme_tt"): False}
+    stale = checks[("facebook_api", "api_fresh_888")]
+    assert stale.severity == dg.AssetCheckSeverity.ERROR and not stale.blocking
+    assert stale.description == "facebook/888 has no API data since 2025-01-09 (last: never)"  # 12 Jan - 3 days
+    assert stale.metadata["last_api_date"].value == "never"
+    assert checks[("facebook_api", "api_fresh_777")].metadata["since"].value == "2025-01-09"
+    assert checks[("tiktok_api", "api_fresh_acme_tt")].metadata["account"].value == "tiktok/acme.tt"
 
 
 def test_stale_api_accounts_judges_each_account_by_its_last_api_day():

@@ -55,3 +55,49 @@ def test_every_step_on_the_warehouse_file_is_in_the_pool(tmp_path):
     outside = {name for name, pool in pools.items() if pool != DUCKDB_POOL and not name.endswith("_api")}
     assert outside == set()
     assert {"core_account_daily_non_negative_counts", "kpi_daily_kpis_within_bounds"} <= set(pools)
+
+
+def test_range_run_materialisations_are_stored_as_one_batch(instance, tmp_path, monkeypatch):
+    """A 20-day range run records every partition (UI status, latest event, run log) in one batch per asset."""
+    from pipelines.instance_storage import BatchedSqliteEventLogStorage
+
+    storage = instance.event_log_storage
+    assert isinstance(storage, BatchedSqliteEventLogStorage)
+    assert storage._base_dir == str(Path(instance.root_directory) / "history" / "runs")  # the default layout
+    assert type(instance).__name__ == "SocialKpiInstance"
+    batches: list[tuple[str, int]] = []
+    store_batch = storage.store_event_batch
+
+    def spy(events):
+        batches.append((events[0].dagster_event_type.value, len(events)))
+        return store_batch(events)
+
+    monkeypatch.setattr(storage, "store_event_batch", spy)
+    config = load_config(write_demo(tmp_path / "demo", dt.date(2025, 1, 1), dt.date(2025, 1, 20)))
+    keys = [dg.AssetKey(k) for k in ("core_posts", "core_account_daily", "core_business_facts", "kpi_daily")]
+    result = build_definitions(config).resolve_job_def(REFRESH_JOB).execute_in_process(
+        instance=instance, asset_selection=keys,
+        tags={"dagster/asset_partition_range_start": "2025-01-01", "dagster/asset_partition_range_end": "2025-01-20"})
+    assert result.success
+    # one batch of 20 days per partitioned asset
+    assert [b for b in batches if b[0] == "ASSET_MATERIALIZATION"] == [("ASSET_MATERIALIZATION", 20)] * 4
+    days = {f"2025-01-{d:02d}" for d in range(1, 21)}
+    for key in keys:
+        assert instance.get_materialized_partitions(key) == days
+        latest = instance.get_latest_materialization_event(key)
+        assert latest.run_id == result.run_id and latest.dagster_event.partition == "2025-01-20"
+    records = instance.fetch_materializations(dg.AssetKey("kpi_daily"), limit=100).records
+    assert sorted(r.partition_key for r in records) == sorted(days)
+    assert len({r.storage_id for r in records}) == 20
+    assert len(instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)) == 80
+    # the run's planned events (one per asset and day here, and the checks') were one batch too, and
+    # the UI's latest execution of a check is this run's evaluation
+    planned = instance.all_logs(result.run_id, of_type={dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                                                        dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED})
+    # (one per asset and day, or one per asset once `socialkpi run` has set DAGSTER_EMIT_PARTITION_SUBSET_...)
+    assert {e.dagster_event.asset_key for e in planned
+            if e.dagster_event_type.value == "ASSET_MATERIALIZATION_PLANNED"} == set(keys)
+    assert batches[0] == ("ASSET_MATERIALIZATION_PLANNED", len(planned))
+    check = dg.AssetCheckKey(dg.AssetKey("core_account_daily"), "non_negative_counts")
+    [latest] = storage.get_asset_check_execution_history(check, limit=1)
+    assert (latest.run_id, latest.status.value) == (result.run_id, "SUCCEEDED")

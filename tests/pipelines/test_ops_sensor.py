@@ -154,13 +154,14 @@ def test_same_changes_same_run_key_other_changes_other_key(demo):
     assert first.tick().run_requests[0].run_key not in (one, None)
 
 
-def test_files_before_start_date_land_without_a_range(demo):
+def test_files_before_start_date_only_land(demo):
     sensor = Sensor(demo)
     sensor.tick()
     sensor.drop("x/acme/old_2024-06-01_2024-06-30.csv", b"a")
     request = sensor.tick().run_requests[0]
     assert request.asset_selection == [dg.AssetKey("export_files")]
-    assert RANGE_START_TAG not in request.tags
+    # export_files is partitioned like the rest: yesterday's (in Berlin) partition, nothing else
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2025-01-20", "2025-01-20")
 
 
 def test_deleted_file_leaves_the_cursor_and_starts_nothing(demo):

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.cli import main, print_kpis
 from pipelines.report import build_report, fmt_number, headline_markdown, platform_chart
-from pipelines.report_assets import flash_report
+from pipelines.report_assets import build_flash_report
 from pipelines.resources import SocialKpi
 from tests.helpers import D
 from tests.pipelines.report_fixtures import build_demo
@@ -264,8 +264,9 @@ def test_cli_report_writes_next_to_the_snapshot(demo, capsys, tmp_path):
 
 
 def test_flash_report_asset_writes_the_latest_complete_week(demo):
+    flash_report = build_flash_report(dg.DailyPartitionsDefinition(start_date="2025-01-01"))
     result = dg.materialize([flash_report], resources={"socialkpi": SocialKpi(config_path=str(demo.source))},
-                            instance=dg.DagsterInstance.ephemeral())
+                            instance=dg.DagsterInstance.ephemeral(), partition_key="2025-01-01")  # any day: same report
     assert result.success
     metadata = result.asset_materializations_for_node("flash_report")[0].metadata
     path = demo.snapshot_path.parent / "reports" / "acme_week_2025-03-24.html"

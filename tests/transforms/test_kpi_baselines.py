@@ -120,8 +120,11 @@ def test_an_anomaly_needs_14_observations(baselines, kpi, n_obs, anomaly):
     assert row["is_anomaly"] is anomaly
 
 
-def test_the_asset_declares_its_28_day_look_back():
+def test_the_asset_depends_on_the_same_days_of_kpi_daily():
+    """Same-day dependency (the look-back is read from kpi.daily): an offset mapping put kpi_baselines
+    in a backfill run of its own."""
     assets = {a.key.to_user_string(): a for a in build_assets(dg.DailyPartitionsDefinition(start_date="2025-01-01"))}
-    mapping = assets["kpi_baselines"].get_partition_mapping(dg.AssetKey("kpi_daily"))
-    assert isinstance(mapping, dg.TimeWindowPartitionMapping)
-    assert (mapping.start_offset, mapping.end_offset) == (-28, 0)
+    for key in ("kpi_baselines", "kpi_target_progress"):
+        assert dg.AssetKey("kpi_daily") in assets[key].dependency_keys
+        mapping = assets[key].get_partition_mapping(dg.AssetKey("kpi_daily"))  # None: Dagster's same-window default
+        assert mapping is None or (mapping.start_offset, mapping.end_offset) == (0, 0)
