@@ -41,7 +41,7 @@ INGEST = """
 import sys
 from pathlib import Path
 from connectors.base import load_connectors
-from transforms.exports import ingest_drop_folder
+from ingest.drop_folder import ingest_drop_folder
 from warehouse.connection import connect, parse_target
 with connect(parse_target(sys.argv[1])) as con:
     for folder in sys.argv[2:]:

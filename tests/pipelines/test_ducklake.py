@@ -17,9 +17,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from transforms.exports import ingest_drop_folder
 
 from connectors.base import load_connectors
+from ingest.drop_folder import ingest_drop_folder
 from pipelines.build import build_definitions
 from pipelines.config import Config, load_config
 from pipelines.demo import write_demo
@@ -120,7 +120,7 @@ INGEST = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from connectors.base import load_connectors
-    from transforms.exports import ingest_drop_folder
+    from ingest.drop_folder import ingest_drop_folder
     from warehouse.connection import connect, parse_target
     target, exports, barrier = parse_target(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     with connect(target) as con:
