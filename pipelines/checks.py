@@ -25,7 +25,7 @@ import dagster as dg
 from pipelines.assets import DUCKDB_POOL
 from pipelines.config import Config
 from pipelines.resources import SocialKpi
-from pipelines.schedules import RANGE_END_TAG, RANGE_START_TAG
+from pipelines.run_summary import run_window
 from transforms.catalogue import KPIS
 from warehouse import checks as quality
 from warehouse.connection import connect, exists
@@ -44,13 +44,7 @@ def check_window(context: dg.AssetCheckExecutionContext) -> tuple[dt.date | None
     The checks are not partitioned themselves, so the range is read from the run's tags (a range
     run) or its partition key (a one-day run).
     """
-    tags = context.run.tags
-    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
-        return dt.date.fromisoformat(tags[RANGE_START_TAG]), dt.date.fromisoformat(tags[RANGE_END_TAG])
-    if "dagster/partition" in tags:
-        day = dt.date.fromisoformat(tags["dagster/partition"])
-        return day, day
-    return None, None
+    return run_window(context.run.tags)
 
 
 def _table(findings: quality.Findings) -> dg.MetadataValue:
