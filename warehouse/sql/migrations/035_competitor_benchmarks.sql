@@ -1,8 +1,10 @@
 -- Competitor benchmarking from public data (docs/kpis.md "Competitor benchmarks").
 -- core.brand_competitors: which brand each competitor of the config belongs to (a competitor id
 -- belongs to one brand; its accounts are core.accounts with brand_id = the competitor id).
+-- competitor_id is unique because the config refuses a repeated brand or competitor id; no PRIMARY
+-- KEY, as in every other table, since a DuckLake warehouse takes no PRIMARY KEY/UNIQUE constraint.
 CREATE TABLE core.brand_competitors (
-    competitor_id VARCHAR PRIMARY KEY,
+    competitor_id VARCHAR NOT NULL,
     brand_id VARCHAR NOT NULL,
     name VARCHAR
 );
