@@ -63,8 +63,8 @@ def table_scans(con: duckdb.DuckDBPyConnection, statement: str, parameters: obje
 def earliest_date(filters: str, column: str) -> dt.date | None:
     """The lowest date the filters allow on `column` (`column >= d`, `= d` or IN), None if unbounded."""
     bounds = [dt.date.fromisoformat(d) for d in re.findall(
-        rf"\b{column} (?:>=|=|>) '(\d{{4}}-\d\d-\d\d)'::DATE", filters)]
-    listed = re.search(rf"\b{column} IN \(([^)]*)\)", filters)
+        rf"\b{column} ?(?:>=|=|>) ?'(\d{{4}}-\d\d-\d\d)'::DATE", filters)]  # DuckDB 1.5 prints no spaces
+    listed = re.search(rf"\b{column} ?IN ?\(([^)]*)\)", filters)
     if listed:
         bounds += [dt.date.fromisoformat(d) for d in re.findall(r"'(\d{4}-\d\d-\d\d)'", listed.group(1))]
     return min(bounds) if bounds else None
