@@ -198,7 +198,7 @@ KPIS: tuple[Kpi, ...] = (
         "The average engagement rate of a post (the seeds' \"average engagement rate\"); dated by publication "
         "date and updated when a newer snapshot of the posts lands.",
         numerator_sql="sum(engagement_rate)", denominator_sql="count(engagement_rate)", level="post",
-        period="ratio"),
+        requires=("followers",), period="ratio"),
     Kpi("follower_churn_rate", "engagement", "percent", "followers lost / followers at period start x100",
         "followers lost", "followers at period start", False, "lagging", _CUMULATIVE,
         "Share of the audience lost.", numerator_sql="followers_lost", denominator_sql="followers_start",

@@ -104,7 +104,9 @@ def period_values(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) 
 
 @cache
 def kpi_posts_daily_sql() -> str:
-    return _templates().get_template("kpi_posts_daily.sql.j2").render(post_kpis=POST_KPIS)
+    return _templates().get_template("kpi_posts_daily.sql.j2").render(
+        capabilities=capabilities_sql(), post_kpis=POST_KPIS,
+        requires={k.name: _requires_sql(k.requires) for k in POST_KPIS})
 
 
 def build_post_kpis(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:

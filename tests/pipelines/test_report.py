@@ -146,8 +146,10 @@ def test_top_posts_by_engagement_rate_per_post(tmp_path):
     card = next(c for c in data.headline() if c.kpi == "engagement_rate_per_post")
     # the week's mean over the 6 posts with a rate: (5.9 + 1.3 + 0 + 3.861 + 32.84 + 8.0) / 6
     assert card.value == pytest.approx((5.9 + 1.3 + 0 + 39 / 1010 * 100 + 32.84 + 8.0) / 6)
-    # 3 of the 5 accounts have followers; the days without posts do not make it partial
-    assert card.coverage.badge == "partial: 3 of 5 accounts"
+    # only the 3 accounts with followers can produce it (facebook and youtube carry none): all 3 are
+    # counted, and the days without posts do not make it partial either
+    assert (card.coverage.accounts_in_scope, card.coverage.accounts_counted) == (3, 3)
+    assert card.coverage.badge == ""
 
 
 @pytest.mark.parametrize("kind", ["week", "month"])

@@ -144,9 +144,13 @@ def test_engagement_rate_per_post_on_a_day_with_three_posts(con):
     # (5.9 + 1.3 + 0) / 3 posts
     assert kpi_row(con, "x", "acme_x", D(2025, 3, 3)) == approx((2.4, 7.2, 3, 1, 1))
     assert kpi_row(con, "x", "acme_x", D(2025, 3, 4)) == approx((39 / 1010 * 100, 39 / 1010 * 100, 1, 1, 1))
-    # facebook and youtube posts have no followers at publication: they leave the brand's mean
-    assert kpi_row(con, "facebook", "100000000000009", D(2025, 3, 3)) == (N, N, 0, 1, 0)
-    assert kpi_row(con, "all", "all", D(2025, 3, 3)) == approx(((7.2 + 32.84 + 8.0) / 5, 7.2 + 32.84 + 8.0, 5, 5, 3))
+    # facebook and youtube inputs carry no follower totals at all: their posts get no row of the KPI
+    # and stay out of its scope (DESIGN "KPI rows": no rows for KPIs the inputs can never produce)
+    for platform, account in (("facebook", "100000000000009"), ("youtube", "all"), ("facebook", "all")):
+        assert con.execute("SELECT count(*) FROM kpi.daily WHERE kpi = 'engagement_rate_per_post' "
+                           "AND platform = ? AND account_id = ?", [platform, account]).fetchall() == [(0,)]
+    # the brand: x, tiktok and linkedin are in scope and all three counted (5 posts with a rate)
+    assert kpi_row(con, "all", "all", D(2025, 3, 3)) == approx(((7.2 + 32.84 + 8.0) / 5, 7.2 + 32.84 + 8.0, 5, 3, 3))
     # over the week: the mean over all six posts with a rate; days_counted is NULL (posts on 2 of the
     # 7 days: the other 5 had no post, which is not missing data), so the figure is not partial
     week = con.execute("SELECT value, days_in_period, days_counted, accounts_in_scope, accounts_counted "
