@@ -28,19 +28,38 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
+class MigrationOrderError(RuntimeError):
+    """A migration numbered below the warehouse's version was never applied to it."""
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'schema_version'"
     ).fetchall()[0][0]
     if not exists:
-        return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version").fetchall()[0][0]
+        return set()
+    return {v for (v,) in con.execute("SELECT version FROM meta.schema_version").fetchall()}
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    return max(applied_versions(con), default=0)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply pending migrations, each in its own transaction. Returns the schema version."""
-    version = current_version(con)
-    pending = [m for m in migrations() if m[0] > version]
+    """Apply pending migrations, each in its own transaction. Returns the schema version.
+
+    A migration file numbered below the newest applied one, yet never applied (two branches that
+    numbered their migrations in parallel, merged after one of them reached a warehouse), is refused
+    with its name rather than skipped for ever or run after the ones it should precede.
+    """
+    applied = applied_versions(con)
+    version = max(applied, default=0)
+    pending = [m for m in migrations() if m[0] not in applied]
+    late = [name for number, name, _ in pending if number < version]
+    if late:
+        raise MigrationOrderError(
+            f"migration {', '.join(late)} was never applied to this warehouse, which is already at version "
+            f"{version}: renumber it above {version} in warehouse/sql/migrations (nothing was changed)")
     if not pending:
         return version
     lake = is_lake(con)

@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import D, warehouse
 from warehouse.connection import WarehouseLockedError, connect
-from warehouse.schema import current_version, migrate, migrations
+from warehouse.schema import MigrationOrderError, current_version, migrate, migrations
 from warehouse.writes import replace_window
 
 
@@ -19,6 +19,26 @@ def test_migrations_apply_once_and_record_their_version(tmp_path):
         assert [v for v, _ in applied] == [m[0] for m in migrations()]
         assert migrate(con) == migrations()[-1][0]  # nothing pending: no second application
         assert con.execute("SELECT count(*) FROM meta.schema_version").fetchall()[0][0] == len(applied)
+
+
+def test_migration_numbers_are_unique():
+    numbers = [m[0] for m in migrations()]
+    assert sorted(set(numbers)) == numbers
+
+
+def test_a_migration_numbered_below_the_warehouse_version_is_refused_by_name(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with connect(path):
+        pass
+    newest = migrations()[-1][0]
+    below = next(m for m in reversed(migrations()) if m[0] < newest)
+    # a warehouse that has every migration but one below its version (merged from a parallel branch)
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM meta.schema_version WHERE version = ?", [below[0]])
+    with pytest.raises(MigrationOrderError, match=rf"{below[1]}.*already at version {newest}"):
+        migrate(con)
+    assert con.execute("SELECT count(*) FROM meta.schema_version").fetchall()[0][0] == len(migrations()) - 1
+    con.close()
 
 
 def test_every_table_view_and_column_has_a_comment():
