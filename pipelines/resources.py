@@ -12,7 +12,11 @@ import duckdb
 from connectors.base import Connector, load_connectors
 from pipelines.config import Config, load_config
 from transforms.core import AccountRow, sync_accounts, sync_competitors
-from warehouse.connection import connect
+from warehouse.connection import ExtensionMismatchError, WarehouseVersionError, connect
+from warehouse.schema import MigrationOrderError
+
+# Errors no retry can fix: the step fails at once with the message, instead of three times.
+NOT_RETRYABLE = (WarehouseVersionError, ExtensionMismatchError, MigrationOrderError)
 
 
 class SocialKpi(dg.ConfigurableResource):
@@ -31,9 +35,12 @@ class SocialKpi(dg.ConfigurableResource):
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived read-write connection, with accounts and anchors synced from the config."""
-        with connect(self.config.warehouse_target) as con:
-            sync_config(con, self.config, self.registry)
-            yield con
+        try:
+            with connect(self.config.warehouse_target) as con:
+                sync_config(con, self.config, self.registry)
+                yield con
+        except NOT_RETRYABLE as exc:
+            raise dg.Failure(str(exc), allow_retries=False) from exc
 
 
 def account_rows(config: Config, registry: dict[str, Connector]) -> list[AccountRow]:

@@ -46,6 +46,10 @@ class ExtensionMismatchError(RuntimeError):
     """An extension package is missing or was built for another DuckDB release than the running one."""
 
 
+class WarehouseVersionError(RuntimeError):
+    """The warehouse file was written in a storage format the running DuckDB cannot read."""
+
+
 @dataclass(frozen=True)
 class DuckLake:
     """A DuckLake warehouse: `catalog` is DuckLake's metadata connection string (after `ducklake:`,
@@ -149,6 +153,11 @@ def _open_file(database: str, *, read_only: bool, lock_timeout_s: float, poll_s:
         try:
             return duckdb.connect(database, read_only=read_only)
         except duckdb.IOException as exc:
+            if "version number" in str(exc):  # DuckDB's words for a file of another storage format
+                raise WarehouseVersionError(
+                    f"warehouse {database} cannot be opened by DuckDB {duckdb.__version__}, which socialkpi "
+                    f"pins: {str(exc).splitlines()[0]} Nothing was changed. Export it with the DuckDB that "
+                    "wrote it (EXPORT DATABASE), or point `warehouse:` at a new file.") from exc
             if "lock" not in str(exc).lower():
                 raise
             if time.monotonic() >= deadline:
