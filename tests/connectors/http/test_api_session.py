@@ -1,0 +1,88 @@
+"""connectors.http.ApiSession: the environment read once per host, with requests' own meaning."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+import requests.sessions
+
+from connectors.http import ApiSession, HttpClient
+from tests.fakes import FakeApiServer, Reply
+
+PROXY = "http://proxy.internal:3128"
+
+
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", PROXY)
+    monkeypatch.setenv("NO_PROXY", "localhost,.example.org")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
+
+
+@pytest.fixture
+def environment_reads(monkeypatch):
+    """How often requests derives proxies from the environment."""
+    calls: list[str] = []
+    real = requests.sessions.get_environ_proxies
+
+    def counting(url, no_proxy=None):
+        calls.append(url)
+        return real(url, no_proxy=no_proxy)
+
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", counting)
+    return calls
+
+
+URLS = ("https://graph.facebook.com/v23.0/me?fields=id", "https://graph.facebook.com/v23.0/1/insights",
+        "https://api.example.org/x", "http://localhost:8080/y")
+
+
+@pytest.mark.usefixtures("proxy_environment")
+def test_the_settings_are_the_ones_requests_derives(environment_reads):
+    plain, cached = requests.Session(), ApiSession()
+    for url in URLS:
+        assert cached.merge_environment_settings(url, {}, None, None, None) == \
+            plain.merge_environment_settings(url, {}, None, None, None)
+    graph = cached.merge_environment_settings(URLS[0], {}, None, None, None)
+    assert graph["proxies"]["https"] == PROXY
+    assert graph["verify"] == "/etc/ssl/corporate.pem"
+    assert cached.merge_environment_settings(URLS[2], {}, None, None, None)["proxies"] == {}  # NO_PROXY domain
+
+
+@pytest.mark.usefixtures("proxy_environment")
+def test_the_environment_is_read_once_per_host(environment_reads):
+    session = ApiSession()
+    for url in (*URLS, *URLS):
+        session.merge_environment_settings(url, {}, None, None, None)
+    # graph.facebook.com twice in URLS, every URL twice: one read for each of the three hosts
+    assert environment_reads == [URLS[0], URLS[2], URLS[3]]
+
+
+@pytest.mark.usefixtures("proxy_environment")
+def test_a_request_with_settings_of_its_own_is_merged_as_usual(environment_reads):
+    session = ApiSession()
+    session.merge_environment_settings(URLS[0], {}, None, None, None)
+    settings = session.merge_environment_settings(URLS[0], {"https": "http://other:1"}, None, False, None)
+    assert settings["proxies"]["https"] == "http://other:1"
+    assert settings["verify"] is False
+    assert len(environment_reads) == 2
+
+
+@pytest.mark.usefixtures("proxy_environment")
+def test_a_caller_changing_the_returned_proxies_does_not_change_the_next_request():
+    session = ApiSession()
+    session.merge_environment_settings(URLS[0], {}, None, None, None)["proxies"]["https"] = "http://evil:1"
+    assert session.merge_environment_settings(URLS[0], {}, None, None, None)["proxies"]["https"] == PROXY
+
+
+def test_the_http_client_sends_through_it():
+    with FakeApiServer(lambda request: Reply(200, {"ok": True})) as server:
+        client = HttpClient(platform="x", account_id="1", base_url=server.url)
+        assert isinstance(client.session, ApiSession)
+        page = client.get("2/users/1", window=(dt.date(2026, 11, 1), dt.date(2026, 11, 1)))
+    assert page.body == {"ok": True}
