@@ -1,12 +1,14 @@
-"""connectors.http.ApiSession: the environment read once per host, with requests' own meaning."""
+"""connectors.http.ApiSession: the environment read once per host and environment, with requests'
+own meaning."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 import requests
-import requests.sessions
+import requests.utils
 
 from connectors.http import ApiSession, HttpClient
 from tests.fakes import FakeApiServer, Reply
@@ -22,19 +24,21 @@ def proxy_environment(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", PROXY)
     monkeypatch.setenv("NO_PROXY", "localhost,.example.org")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
+    # the settings are remembered per environment: a value of its own for each test
+    monkeypatch.setenv("FTP_PROXY", f"http://ftp-proxy.internal:{uuid.uuid4().int % 60000}")
 
 
 @pytest.fixture
 def environment_reads(monkeypatch):
     """How often requests derives proxies from the environment."""
     calls: list[str] = []
-    real = requests.sessions.get_environ_proxies
+    real = requests.utils.get_environ_proxies
 
     def counting(url, no_proxy=None):
         calls.append(url)
         return real(url, no_proxy=no_proxy)
 
-    monkeypatch.setattr(requests.sessions, "get_environ_proxies", counting)
+    monkeypatch.setattr(requests.utils, "get_environ_proxies", counting)
     return calls
 
 
@@ -55,22 +59,26 @@ def test_the_settings_are_the_ones_requests_derives(environment_reads):
 
 
 @pytest.mark.usefixtures("proxy_environment")
-def test_the_environment_is_read_once_per_host(environment_reads):
-    session = ApiSession()
+def test_the_environment_is_read_once_per_host_for_every_session(environment_reads, monkeypatch):
+    first, second = ApiSession(), ApiSession()
     for url in (*URLS, *URLS):
-        session.merge_environment_settings(url, {}, None, None, None)
-    # graph.facebook.com twice in URLS, every URL twice: one read for each of the three hosts
-    assert environment_reads == [URLS[0], URLS[2], URLS[3]]
+        first.merge_environment_settings(url, {}, None, None, None)
+        second.merge_environment_settings(url, {}, None, None, None)
+    # graph.facebook.com is in URLS twice: one read for each of the three hosts
+    assert [url.split("/")[2] for url in environment_reads] == ["graph.facebook.com", "api.example.org",
+                                                                 "localhost:8080"]
+    monkeypatch.setenv("NO_PROXY", "localhost")  # a changed environment is read again by a new session
+    assert ApiSession().merge_environment_settings(URLS[2], {}, None, None, None)["proxies"]["https"] == PROXY
+    assert len(environment_reads) == 4
 
 
 @pytest.mark.usefixtures("proxy_environment")
-def test_a_request_with_settings_of_its_own_is_merged_as_usual(environment_reads):
+def test_a_request_with_settings_of_its_own_is_merged_as_usual():
     session = ApiSession()
     session.merge_environment_settings(URLS[0], {}, None, None, None)
     settings = session.merge_environment_settings(URLS[0], {"https": "http://other:1"}, None, False, None)
     assert settings["proxies"]["https"] == "http://other:1"
     assert settings["verify"] is False
-    assert len(environment_reads) == 2
 
 
 @pytest.mark.usefixtures("proxy_environment")
