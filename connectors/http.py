@@ -414,18 +414,27 @@ def _environment_for(scheme: str, netloc: str,
     return dict(proxies), os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
 
 
+def _no_added_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
 class ApiSession(requests.Session):
-    """A requests Session that does not re-derive the environment's proxies for every request.
+    """A requests Session for API clients: the environment's proxies derived once, no ~/.netrc.
 
     With `trust_env` on, requests scans every environment variable twice per request (proxies,
     no_proxy, CA bundle), a sizeable part of a request's CPU on a nightly pull
     (benchmarks/api_pull.py). Here the derivation is requests' own, made once per host for the
     session (an account's pull) and shared by sessions while the proxy and CA variables stay the
     same; a request with settings of its own is merged by requests as usual.
+
+    requests also looks for ~/.netrc on every request without auth of its own, and a matching
+    entry would replace the client's `Authorization: Bearer` header with Basic credentials. API
+    clients authenticate explicitly: the session's auth adds nothing, so netrc is never read.
     """
 
     def __init__(self) -> None:
         super().__init__()
+        self.auth = _no_added_auth
         self._environment: dict[tuple[str, str], tuple[dict[str, str], str | None]] = {}
 
     def merge_environment_settings(self, url: str, proxies: dict | None, stream: bool | None,

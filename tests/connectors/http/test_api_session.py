@@ -94,3 +94,22 @@ def test_the_http_client_sends_through_it():
         assert isinstance(client.session, ApiSession)
         page = client.get("2/users/1", window=(dt.date(2026, 11, 1), dt.date(2026, 11, 1)))
     assert page.body == {"ok": True}
+
+
+def test_a_netrc_entry_never_replaces_the_clients_bearer_token(tmp_path, monkeypatch):
+    seen: list[str] = []
+
+    def handler(request):
+        seen.append(request.headers.get("Authorization", ""))
+        return Reply(200, {"ok": True})
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with FakeApiServer(handler) as server:
+        requests.Session().get(f"{server.url}/a", headers={"Authorization": "Bearer t0ken"}, timeout=5)
+        ApiSession().get(f"{server.url}/a", headers={"Authorization": "Bearer t0ken"}, timeout=5)
+        ApiSession().get(f"{server.url}/a", auth=("user", "pw"), timeout=5)  # auth of its own still applies
+    assert seen[0].startswith("Basic ")  # what requests alone does
+    assert seen[1:] == ["Bearer t0ken", requests.auth._basic_auth_str("user", "pw")]
