@@ -27,7 +27,7 @@ bench: install  ## every benchmark (about 9 minutes on 2 cores; docs/benchmarks.
 	$(BIN)/python benchmarks/ingest_exports.py --accounts 500 --posts 0 --runs 1 --memory-mb 0
 	$(BIN)/python benchmarks/replay_api.py
 	$(BIN)/python benchmarks/startup.py
-	$(BIN)/python benchmarks/api_pull.py
+	$(BIN)/python benchmarks/api_pull.py --runs 3
 	@echo "DuckLake vs the DuckDB file: 1,000 accounts x 2 years backfill, 1 vs 2 concurrent platform ingests, one run"
 	$(BIN)/python benchmarks/ducklake.py --runs 1
 

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import logging
+import os
 import random
 import re
 import time
@@ -38,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 import tenacity
+from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 
 from connectors.base import ApiAccount, AuthError, ConnectorError, RawPage
@@ -393,6 +396,60 @@ def account_http_settings(options: Mapping[str, object], timeout: tuple[float, f
             retry or (RetryPolicy(max_attempts=int(str(attempts))) if attempts else RetryPolicy()))
 
 
+# What requests reads from the environment for a request (requests.Session.merge_environment_settings).
+_ENVIRONMENT_NAMES = frozenset({"REQUEST_METHOD", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"})
+
+
+def _environment_fingerprint() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((name, value) for name, value in os.environ.items()
+                        if name[-6:].lower() == "_proxy" or name in _ENVIRONMENT_NAMES))
+
+
+@functools.lru_cache(maxsize=256)
+def _environment_for(scheme: str, netloc: str,
+                     fingerprint: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], str | None]:
+    """(proxies, CA bundle) the environment gives a host: requests' own derivation, once per host
+    and environment. Proxies and no_proxy depend on the scheme and host only."""
+    proxies = requests.utils.get_environ_proxies(f"{scheme}://{netloc}/", no_proxy=None)
+    return dict(proxies), os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+
+
+def _no_added_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
+class ApiSession(requests.Session):
+    """A requests Session for API clients: the environment's proxies derived once, no ~/.netrc.
+
+    With `trust_env` on, requests scans every environment variable twice per request (proxies,
+    no_proxy, CA bundle), a sizeable part of a request's CPU on a nightly pull
+    (benchmarks/api_pull.py). Here the derivation is requests' own, made once per host for the
+    session (an account's pull) and shared by sessions while the proxy and CA variables stay the
+    same; a request with settings of its own is merged by requests as usual.
+
+    requests also looks for ~/.netrc on every request without auth of its own, and a matching
+    entry would replace the client's `Authorization: Bearer` header with Basic credentials. API
+    clients authenticate explicitly: the session's auth adds nothing, so netrc is never read.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.auth = _no_added_auth
+        self._environment: dict[tuple[str, str], tuple[dict[str, str], str | None]] = {}
+
+    def merge_environment_settings(self, url: str, proxies: dict | None, stream: bool | None,
+                                   verify: bool | str | None, cert: object) -> dict:
+        if not self.trust_env or proxies or stream is not None or verify is not None or cert is not None:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        host = (parts.scheme, parts.netloc)
+        if host not in self._environment:
+            self._environment[host] = _environment_for(*host, _environment_fingerprint())
+        env_proxies, env_verify = self._environment[host]
+        return {"proxies": merge_setting(dict(env_proxies), self.proxies), "stream": self.stream,
+                "verify": merge_setting(env_verify, self.verify), "cert": self.cert}
+
+
 class _Retryable(Exception):
     """Internal: this attempt failed in a way worth retrying (reason is already redacted)."""
 
@@ -458,7 +515,7 @@ class HttpClient:
         self._sleep = sleep
         self._now = now
         self._rand = rand
-        self.session = session or requests.Session()
+        self.session = session or ApiSession()
         # "Bearer <token>": the token part is the secret ("Bearer [redacted]" stays readable)
         header_secrets = [v.split(" ", 1)[-1] for v in self.auth_headers.values()]
         self.redactor = Redactor([*secrets, *self.auth_params.values(), *header_secrets],

@@ -46,6 +46,7 @@ from connectors.base import ApiAccount, AuthError, RawPage
 from connectors.http import (
     DEFAULT_TIMEOUT,
     AccountClient,
+    ApiSession,
     HttpClient,
     HttpResult,
     RateLimitHeaders,
@@ -195,7 +196,7 @@ class OAuthTokens:
         self._rand = rand
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or ApiSession()
         cache_path = account.options.get("token_cache")
         self.cache = TokenCache(str(cache_path)) if cache_path else None
         self.key = f"{account.platform}/{account.account_id}"
@@ -455,7 +456,7 @@ class OAuthApiClient(AccountClient):
         return classify_by_status(result)
 
     def make_session(self) -> requests.Session:
-        return requests.Session()
+        return ApiSession()
 
     # -- shared ---------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import requests
 
 from connectors.base import AccountDayValue, ParsedExport, RawPage
-from connectors.http import ApiError, HttpResult, Verdict, classify_by_status, follow_cursor
+from connectors.http import ApiError, ApiSession, HttpResult, Verdict, classify_by_status, follow_cursor
 from connectors.linkedin import api_settings as settings
 from connectors.oauth import OAuthApiClient, TokenEndpoint
 from connectors.rejected_metrics import RejectedMetrics, rejection_note
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 RESTLI_PARAMS = frozenset({"timeIntervals"})
 
 
-class RestliSession(requests.Session):
+class RestliSession(ApiSession):
     """A Session that sends Rest.li 2.0 structured parameters as LinkedIn parses them.
 
     Quirk: `timeIntervals=(timeRange:(start:1698796800000,end:1698883200000),timeGranularityType:DAY)`

@@ -33,7 +33,7 @@ def test_a_tiny_nightly_pull_loads_every_account(capsys, monkeypatch):
     assert figures["retries"] >= 1  # the X limit was hit at least once
     assert figures["requests"] > 0 and figures["bound_s"] > 0
     for line in ("wall time:", "rate-limit bound:", "ratio wall / lower bound =", "per account-day:",
-                 "retries (throttled answers):"):
+                 "retries (throttled answers):", "CPU per request: clients", "; emulators", "load average"):
         assert line in out
     for platform in bench.PLATFORMS:
         assert f"  {platform:<16} accounts   2" in out
@@ -47,3 +47,14 @@ def test_emulators_in_this_process_serve_the_same_requests(capsys):
     assert "emulators in a separate process" in out and "emulators in this process" in out
     assert apart["requests"] == together["requests"] > 0
     assert apart["failed_accounts"] == together["failed_accounts"] == 0
+
+
+def test_repeated_pulls_report_the_median_ratio(capsys):
+    figures = bench.main(["--accounts", "9", "--latency", "0.01", "--runs", "3"])
+    out = capsys.readouterr().out
+    runs = next(line for line in out.splitlines() if line.startswith("runs: "))
+    ratios = sorted(float(part.split("ratio ")[1].split(" ")[0]) for part in runs.split("; "))
+    assert len(ratios) == 3
+    assert round(figures["ratio"], 2) == ratios[1]
+    assert figures["failed_accounts"] == 0
+    assert figures["client_cpu_ms_per_request"] > 0 and figures["emulator_cpu_ms_per_request"] > 0

@@ -66,6 +66,15 @@ Handler = Callable[[SeenRequest], Reply]
 Matcher = Callable[[SeenRequest], bool]
 
 
+class _ThreadingServer(ThreadingHTTPServer):
+    # The standard library listens with a backlog of 5: with more connections arriving at once
+    # than the accept loop takes in time (benchmarks/api_pull.py opens 36 at a time), the kernel
+    # drops the surplus and the client retries its SYN after a full second, a stall no platform's
+    # front end causes. 128 is Linux's former SOMAXCONN default.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class FakeApiServer:
     """A threaded HTTP server on 127.0.0.1 (random free port) routing to `handler`."""
 
@@ -85,8 +94,7 @@ class FakeApiServer:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeApiServer:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_request_handler(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _ThreadingServer(("127.0.0.1", 0), _make_request_handler(self))
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self._thread.start()

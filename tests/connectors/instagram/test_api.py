@@ -6,6 +6,7 @@ Expected numbers are worked out by hand from the payloads seeded below.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -141,6 +142,24 @@ def test_a_retired_metric_is_named_and_the_others_still_load(meta_graph):
     assert [n for n in result.notes if "rejected" in n] == [
         "instagram: metric profile_links_taps was rejected by the Graph API as not a valid insights metric "
         "(retired?): '(#100) The value must be a valid insights metric'; it was skipped, the other metrics loaded"]
+
+
+def test_a_rejected_metric_is_skipped_by_the_next_pull(meta_graph, tmp_path):
+    """The memory lives beside the token cache (rejected_metrics.json), as for Facebook."""
+    seed(meta_graph)
+    meta_graph.retired_metrics.add("profile_links_taps")
+    cache = tmp_path / "secrets" / "oauth_tokens.json"
+    make_api(meta_graph, FakeClock(NOW), token_cache=str(cache)).fetch(DAY1, DAY2)
+    saved = json.loads((tmp_path / "secrets" / "rejected_metrics.json").read_text())
+    assert list(saved["accounts"][f"instagram/{IG_ID}"]) == ["account:profile_links_taps"]
+
+    meta_graph.server.requests.clear()
+    next_night = make_api(meta_graph, FakeClock(NOW + dt.timedelta(days=1)), token_cache=str(cache))
+    result = next_night.normalise(next_night.fetch(DAY1, DAY2))
+    without = ",".join(m for m in ALL_ACCOUNT_METRICS.split(",") if m != "profile_links_taps")
+    calls = [c.query["metric"] for c in meta_graph.server.requests_to(f"/{IG_ID}/insights")]
+    assert calls == [without, without]  # one call per day, never the rejected metric
+    assert daily(result, "likes") == {DAY1: 310, DAY2: 295}
 
 
 @pytest.mark.parametrize(("version", "today", "first"), [
