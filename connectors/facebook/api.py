@@ -40,8 +40,7 @@ class FacebookPagesApi(GraphApiClient):
     """Page Insights of one Facebook Page (account_id = the Page id; token = a Page token)."""
 
     platform = "facebook"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
+    api_settings = settings
 
     def check(self) -> None:
         """Cheap probe: read the Page node (fails with AuthError on a bad token)."""

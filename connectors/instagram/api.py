@@ -56,8 +56,7 @@ class InstagramApi(GraphApiClient):
     """
 
     platform = "instagram"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
+    api_settings = settings
 
     def graph_host(self) -> str:
         return INSTAGRAM_LOGIN_HOST if self.account.options.get("instagram_login") else super().graph_host()

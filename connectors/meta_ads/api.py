@@ -52,8 +52,7 @@ class MetaAdsApi(GraphApiClient):
     """
 
     platform = "meta_ads"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
+    api_settings = settings
 
     @property
     def node(self) -> str:
