@@ -9,14 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from connectors.base import (
-    ExportContext,
-    ExportFileError,
-    ExportFormat,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import ExportContext, ExportFileError, ExportFormat, ParsedExport, PostMetricValue, PostRecord
 from connectors.facebook.settings import (
     LEGACY_KEY_METRICS,
     LEGACY_POST_TYPES,

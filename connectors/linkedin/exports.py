@@ -23,14 +23,7 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
 from connectors.linkedin import settings
 from connectors.tables import Header, Sheets, classify, records
 from connectors.values import excel_serial_to_date, parse_number

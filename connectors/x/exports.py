@@ -23,14 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
 from connectors.tables import HeaderFormat, Sheets, locate, records
 from connectors.values import excel_serial_to_date, parse_named_date, parse_number
 from connectors.x.settings import (

@@ -13,15 +13,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ExportFormat,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
 from connectors.tables import Header, HeaderFormat, Sheets, records
 from connectors.values import is_placeholder, parse_named_date, parse_number
 from connectors.youtube import settings
@@ -319,7 +311,7 @@ class YouTubeChartData(_StudioFormat):
         return ParsedExport(format=self.name, account_daily=values, covers=covers, notes=notes)
 
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+EXPORT_FORMATS: tuple[HeaderFormat, ...] = (
     YouTubeContentTable(),
     YouTubeDimensionTable(),
     YouTubeTotals(),
