@@ -50,10 +50,5 @@ POST_TYPES: dict[str, str] = {
     "IG story": "story",
 }
 
-SETTINGS = MetaPlatformSettings(
-    platform="instagram",
-    daily_titles=DAILY_TITLES,
-    post_account_column="Account ID",
-    post_metrics=POST_METRICS,
-    post_types=POST_TYPES,
-)
+# `Account ID` is the column that tells this platform's per-post export apart.
+SETTINGS = MetaPlatformSettings("instagram", DAILY_TITLES, "Account ID", POST_METRICS, POST_TYPES)
