@@ -17,14 +17,7 @@ from connectors.facebook.settings import (
     LEGACY_STORY_ACTIONS,
     SETTINGS,
 )
-from connectors.meta import (
-    MetaAudienceFormat,
-    MetaCollapsedResaveFormat,
-    MetaDailyMetricFormat,
-    MetaPostExportFormat,
-    local_to_utc,
-    post_title,
-)
+from connectors.meta.business_suite import business_suite_formats, local_to_utc, post_title
 from connectors.tables import Sheets, find_header_row, unique_headers
 from connectors.values import parse_number
 
@@ -201,10 +194,4 @@ def _legacy_number(text: str, ctx: ExportContext, sheet: str, file_row: int, col
                               column=column) from exc
 
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (
-    MetaCollapsedResaveFormat(),
-    MetaDailyMetricFormat(SETTINGS),
-    MetaAudienceFormat(),
-    MetaPostExportFormat(SETTINGS),
-    LegacyInsightsPostDataFormat(),
-)
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (*business_suite_formats(SETTINGS), LegacyInsightsPostDataFormat())

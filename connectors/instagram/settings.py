@@ -15,7 +15,7 @@ Mapping rules (DESIGN.md "Mapping platform metrics to canonical columns"):
 
 from __future__ import annotations
 
-from connectors.meta import MetaPlatformSettings
+from connectors.meta.business_suite import MetaPlatformSettings
 
 # Daily file title line (Insights -> Results -> Export) -> account_daily columns.
 DAILY_TITLES: dict[str, tuple[str, ...]] = {

@@ -27,6 +27,7 @@ from connectors.base import (
     AccountDayValue,
     ExportContext,
     ExportFileError,
+    ExportFormat,
     ParsedExport,
     PostMetricValue,
     PostRecord,
@@ -511,3 +512,10 @@ class MetaCollapsedResaveFormat:
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         raise ExportFileError(ctx.path, COLLAPSED_RESAVE_REASON, row=1)
+
+
+def business_suite_formats(settings: MetaPlatformSettings) -> tuple[ExportFormat, ...]:
+    """The Business Suite formats of one Meta platform, in the order they are tried (a collapsed
+    re-save first: it is refused with its own reason rather than left unrecognised)."""
+    return (MetaCollapsedResaveFormat(), MetaDailyMetricFormat(settings), MetaAudienceFormat(),
+            MetaPostExportFormat(settings))
