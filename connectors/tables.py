@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -280,10 +281,15 @@ def header_names(*names: str) -> frozenset[str]:
     return frozenset(fold(name) for name in names)
 
 
+@functools.cache
+def _prefixes(names: frozenset[str]) -> tuple[str, ...]:
+    return tuple(name[:-1] for name in names if name.endswith("*"))
+
+
 def _is_one_of(cell: str, names: frozenset[str]) -> bool:
     """A folded cell is one of `names`; a name ending in `*` is a prefix (Ads Manager's
     "Amount spent (EUR)" carries the currency in the name)."""
-    return cell in names or any(name.endswith("*") and cell.startswith(name[:-1]) for name in names)
+    return cell in names or cell.startswith(_prefixes(names))
 
 
 @dataclass(frozen=True)
