@@ -286,10 +286,17 @@ def _prefixes(names: frozenset[str]) -> tuple[str, ...]:
     return tuple(name[:-1] for name in names if name.endswith("*"))
 
 
-def _is_one_of(cell: str, names: frozenset[str]) -> bool:
-    """A folded cell is one of `names`; a name ending in `*` is a prefix (Ads Manager's
+def _is_one_of(name: str, names: frozenset[str]) -> bool:
+    """A folded name is one of `names`; a name ending in `*` is a prefix (Ads Manager's
     "Amount spent (EUR)" carries the currency in the name)."""
-    return cell in names or cell.startswith(_prefixes(names))
+    return name in names or name.startswith(_prefixes(names))
+
+
+def _holds_one_of(cells: set[str], names: frozenset[str]) -> bool:
+    if not names.isdisjoint(cells):
+        return True
+    prefixes = _prefixes(names)
+    return bool(prefixes) and any(cell.startswith(prefixes) for cell in cells)
 
 
 @dataclass(frozen=True)
@@ -300,8 +307,8 @@ class Header:
     rename columns between versions and languages). `leading`: the first named cells, in order,
     each one of its group (YouTube Studio names its dimension in the first columns). `excluded`:
     none of these (they tell apart formats that share names). `only`: no names but the declared
-    ones. The row is within a sheet's first `search` rows; a row whose first cell starts with
-    `comment` is a note, never the header (GA4 opens with "#" lines).
+    ones. The row is within a sheet's first `search` rows. With `comment`, the table follows a
+    preamble of rows starting with it (GA4's "#" lines): the header is the first other non-empty row.
     """
 
     required: frozenset[str] = frozenset()
@@ -326,25 +333,32 @@ class Header:
                    search, comment)
 
     def matches(self, row: list[str]) -> bool:
-        if self.comment is not None and row and row[0].lstrip().startswith(self.comment):
-            return False
-        named = [fold(cell) for cell in row if cell.strip()]
+        """True if this row is the header (its names compared folded; empty cells are no names)."""
+        named = [name for name in map(fold, row) if name]
         cells = set(named)
-        if not self.required <= cells or self.excluded & cells:
+        if not cells or not self.required <= cells or not self.excluded.isdisjoint(cells):
             return False
-        if not all(any(_is_one_of(cell, group) for cell in cells) for group in self.any_of):
+        if not all(_holds_one_of(cells, group) for group in self.any_of):
             return False
         if len(named) < len(self.leading) or not all(
-                _is_one_of(cell, group) for cell, group in zip(named, self.leading, strict=False)):
+                _is_one_of(name, group) for name, group in zip(named, self.leading, strict=False)):
             return False
         if self.only:
             groups = (self.required, *self.any_of, *self.leading)
             return all(any(_is_one_of(cell, group) for group in groups) for cell in cells)
-        return bool(cells)
+        return True
 
     def find(self, rows: list[list[str]]) -> int | None:
-        """Index of the first header row among the first `search` rows, or None."""
-        return next((i for i, row in enumerate(rows[:self.search]) if self.matches(row)), None)
+        """Index of the header row among the first `search` rows, or None."""
+        for index, row in enumerate(rows[:self.search]):
+            if self.comment is not None and (not any(cell.strip() for cell in row)
+                                             or row[0].lstrip().startswith(self.comment)):
+                continue  # the preamble
+            if self.matches(row):
+                return index
+            if self.comment is not None:
+                return None  # the first row after the preamble is the header, or there is none
+        return None
 
     def locate(self, sheets: Sheets) -> list[tuple[str, int]]:
         """(sheet, header row index) of every sheet, in order, that carries this header."""
@@ -375,8 +389,9 @@ K = TypeVar("K")
 
 
 def classify(rows: list[list[str]], kinds: Mapping[K, Header]) -> tuple[K, int] | None:
-    """(kind, header row index) of a sheet holding one of several declared headers: rows are
-    read top down, and a row matching two kinds is the first declared (LinkedIn's sheets)."""
+    """(kind, header row index) of a sheet holding one of several declared headers (without a
+    comment preamble): rows are read top down, and a row matching two kinds is the first declared
+    (LinkedIn's sheets)."""
     for index, row in enumerate(rows[:max(header.search for header in kinds.values())]):
         for kind, header in kinds.items():
             if index < header.search and header.matches(row):

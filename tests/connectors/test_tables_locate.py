@@ -103,6 +103,13 @@ def test_comment_rows_are_never_the_header_and_the_search_counts_them() -> None:
     assert Header.of({"Sessions"}, any_of=[("Session source",)], search=3, comment="#").find(rows) is None
 
 
+def test_after_a_comment_preamble_the_first_row_is_the_header_or_there_is_none() -> None:
+    header = Header.of({"Sessions", "Session source"}, comment="#")
+    assert header.find([["# GA4"], ["", ""], ["Session source", "Sessions"]]) == 2
+    assert header.find([["# GA4"], ["Totals", "12"], ["Session source", "Sessions"]]) is None
+    assert Header.of({"Sessions", "Session source"}).find([["Totals", "12"], ["Session source", "Sessions"]]) == 1
+
+
 def test_a_header_needs_declared_names() -> None:
     with pytest.raises(ValueError, match="declares the header names"):
         Header.of(excluded={"Date"})
