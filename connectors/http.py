@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from types import ModuleType
+from typing import ClassVar
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -691,6 +693,16 @@ class AccountClient:
     platform: str = ""
     history_days: int | None = None
     lookback_days: int = 3
+    # The platform's api_settings module; a client declaring it takes `history_days` and
+    # `lookback_days` from its HISTORY_DAYS and LOOKBACK_DAYS (and an OAuth client its BASE_URL).
+    api_settings: ClassVar[ModuleType | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        settings = cls.__dict__.get("api_settings")
+        if settings is not None:
+            cls.history_days = settings.HISTORY_DAYS
+            cls.lookback_days = settings.LOOKBACK_DAYS
 
     def __init__(self, account: ApiAccount, *, sleep: Callable[[float], None] | None = None,
                  now: Callable[[], dt.datetime] = utc_now, retry: RetryPolicy | None = None,

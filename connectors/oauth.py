@@ -39,6 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -426,10 +427,15 @@ class OAuthApiClient(AccountClient):
     Options: `timeout` ([connect, read] seconds), `max_attempts`, `token_cache`, `token_url`.
     """
 
-    default_base_url: ClassVar[str] = ""
-    api_path: ClassVar[str] = ""  # the fixed path prefix of default_base_url ("/v2")
+    default_base_url: ClassVar[str] = ""  # host and the API's fixed path prefix ("/v2")
     token_endpoint: ClassVar[TokenEndpoint]  # the platform's (declared in its folder)
     rate_limits: ClassVar[tuple[RateLimitHeaders, ...]] = ()  # the platform's rate-limit headers
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        settings = cls.__dict__.get("api_settings")
+        if settings is not None:
+            cls.default_base_url = settings.BASE_URL
 
     def _setup(self) -> None:
         self._sleep = self._sleep or time.sleep
@@ -440,9 +446,9 @@ class OAuthApiClient(AccountClient):
 
     def base_url(self) -> str:
         """Host plus fixed path prefix; `account.base_url` (the emulator, a bare host) replaces the
-        host, and the API's `api_path` follows it."""
+        host, and the path of `default_base_url` follows it."""
         if self.account.base_url:
-            return f"{self.account.base_url.rstrip('/')}{self.api_path}"
+            return f"{self.account.base_url.rstrip('/')}{urlsplit(self.default_base_url).path.rstrip('/')}"
         return self.default_base_url.rstrip("/")
 
     def auth_headers(self, token: str) -> dict[str, str]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport
 
@@ -278,56 +281,154 @@ def header_names(*names: str) -> frozenset[str]:
     return frozenset(fold(name) for name in names)
 
 
+@functools.cache
+def _prefixes(names: frozenset[str]) -> tuple[str, ...]:
+    return tuple(name[:-1] for name in names if name.endswith("*"))
+
+
+def _is_one_of(name: str, names: frozenset[str]) -> bool:
+    """A folded name is one of `names`; a name ending in `*` is a prefix (Ads Manager's
+    "Amount spent (EUR)" carries the currency in the name)."""
+    return name in names or name.startswith(_prefixes(names))
+
+
+def _holds_one_of(cells: set[str], names: frozenset[str]) -> bool:
+    if not names.isdisjoint(cells):
+        return True
+    prefixes = _prefixes(names)
+    return bool(prefixes) and any(cell.startswith(prefixes) for cell in cells)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header row a table is known by, declared as names (compared with `fold`).
+
+    `required`: every one of these names. `any_of`: at least one name of each group (exporters
+    rename columns between versions and languages). `leading`: the first named cells, in order,
+    each one of its group (YouTube Studio names its dimension in the first columns). `excluded`:
+    none of these (they tell apart formats that share names). `only`: no names but the declared
+    ones. The row is within a sheet's first `search` rows. With `comment`, the table follows a
+    preamble of rows starting with it (GA4's "#" lines): the header is the first other non-empty row.
+    """
+
+    required: frozenset[str] = frozenset()
+    any_of: tuple[frozenset[str], ...] = ()
+    leading: tuple[frozenset[str], ...] = ()
+    excluded: frozenset[str] = frozenset()
+    only: bool = False
+    search: int = 10
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.required or self.any_of or self.leading):
+            raise ValueError("a header format declares the header names it needs")
+
+    @classmethod
+    def of(cls, required: Iterable[str] = (), *, any_of: Iterable[Iterable[str]] = (),
+           leading: Iterable[Iterable[str]] = (), excluded: Iterable[str] = (), only: bool = False,
+           search: int = 10, comment: str | None = None) -> Header:
+        """A header from names as written (they are folded here)."""
+        return cls(header_names(*required), tuple(header_names(*group) for group in any_of),
+                   tuple(header_names(*group) for group in leading), header_names(*excluded), only,
+                   search, comment)
+
+    def matches(self, row: list[str]) -> bool:
+        """True if this row is the header (its names compared folded; empty cells are no names)."""
+        named = [name for name in map(fold, row) if name]
+        cells = set(named)
+        if not cells or not self.required <= cells or not self.excluded.isdisjoint(cells):
+            return False
+        if not all(_holds_one_of(cells, group) for group in self.any_of):
+            return False
+        if len(named) < len(self.leading) or not all(
+                _is_one_of(name, group) for name, group in zip(named, self.leading, strict=False)):
+            return False
+        if self.only:
+            groups = (self.required, *self.any_of, *self.leading)
+            return all(any(_is_one_of(cell, group) for group in groups) for cell in cells)
+        return True
+
+    def find(self, rows: list[list[str]]) -> int | None:
+        """Index of the header row among the first `search` rows, or None."""
+        for index, row in enumerate(rows[:self.search]):
+            if self.comment is not None and (not any(cell.strip() for cell in row)
+                                             or row[0].lstrip().startswith(self.comment)):
+                continue  # the preamble
+            if self.matches(row):
+                return index
+            if self.comment is not None:
+                return None  # the first row after the preamble is the header, or there is none
+        return None
+
+    def locate(self, sheets: Sheets) -> list[tuple[str, int]]:
+        """(sheet, header row index) of every sheet, in order, that carries this header."""
+        return [(sheet, index) for sheet, rows in sheets.items() if (index := self.find(rows)) is not None]
+
+    def describe(self) -> str:
+        """The declared names in words, for "not a ... export" errors."""
+        parts = [", ".join(sorted(self.required))] if self.required else []
+        parts += [f"one of {' / '.join(sorted(group))}" for group in (*self.leading, *self.any_of)]
+        return "; ".join(parts)
+
+
 def find_header_row(rows: list[list[str]], required: Iterable[str], *, search: int = 10,
                     excluded: Iterable[str] = ()) -> int | None:
     """Index of the first row (among the first `search`) holding every `required` header name and
-    none of the `excluded` ones (which tell apart formats that share column names).
-
-    Names are compared with `fold` (LinkedIn puts a note row first, so the header is not always
-    the first row).
-    """
-    wanted, unwanted = {fold(h) for h in required}, {fold(h) for h in excluded}
-    for i, row in enumerate(rows[:search]):
-        cells = {fold(c) for c in row}
-        if wanted <= cells and not (unwanted & cells):
-            return i
-    return None
+    none of the `excluded` ones: `Header.find` for a header declared by plain names."""
+    return Header.of(required, excluded=excluded, search=search).find(rows)
 
 
 def locate(sheets: Sheets, required: Iterable[str], excluded: Iterable[str] = (), *,
            search: int = 10) -> list[tuple[str, int]]:
-    """(sheet, header row index) of every sheet, in order, with a header row as `find_header_row`
-    finds it: the one place where formats look for their table."""
-    required, excluded = frozenset(required), frozenset(excluded)
-    found = []
-    for sheet, rows in sheets.items():
-        index = find_header_row(rows, required, search=search, excluded=excluded)
-        if index is not None:
-            found.append((sheet, index))
-    return found
+    """(sheet, header row index) of every sheet with a header row as `find_header_row` finds it:
+    `Header.locate` for a header declared by plain names."""
+    return Header.of(required, excluded=excluded, search=search).locate(sheets)
+
+
+K = TypeVar("K")
+
+
+def classify(rows: list[list[str]], kinds: Mapping[K, Header]) -> tuple[K, int] | None:
+    """(kind, header row index) of a sheet holding one of several declared headers (without a
+    comment preamble): rows are read top down, and a row matching two kinds is the first declared
+    (LinkedIn's sheets)."""
+    for index, row in enumerate(rows[:max(header.search for header in kinds.values())]):
+        for kind, header in kinds.items():
+            if index < header.search and header.matches(row):
+                return kind, index
+    return None
 
 
 class HeaderFormat(ABC):
-    """An export format known by its header row: `recognise` comes from the declared `required`
-    (and `excluded`) names, so a format writes only its `parse` step."""
+    """An export format known by its header row: `recognise` comes from the declared names (see
+    `Header`: `required`, `any_of`, `leading`, `excluded`, `only`, `search_rows`,
+    `comment_prefix`), so a format writes only its `parse` step."""
 
     name: str
     required: frozenset[str] = frozenset()
+    any_of: tuple[frozenset[str], ...] = ()
+    leading: tuple[frozenset[str], ...] = ()
     excluded: frozenset[str] = frozenset()
+    only: bool = False
     search_rows: int = 10  # how far down a sheet the header row may be
+    comment_prefix: str | None = None
 
     def __init__(self, name: str | None = None, required: Iterable[str] | None = None,
                  excluded: Iterable[str] | None = None) -> None:
         """Names given here, or declared on the class."""
         self.name = self.name if name is None else name
-        self.required = header_names(*(self.required if required is None else required))
-        self.excluded = header_names(*(self.excluded if excluded is None else excluded))
-        if not self.required:
-            raise ValueError(f"{type(self).__name__}: a header format declares the header names it needs")
+        try:
+            self.header = Header.of(self.required if required is None else required, any_of=self.any_of,
+                                    leading=self.leading,
+                                    excluded=self.excluded if excluded is None else excluded,
+                                    only=self.only, search=self.search_rows, comment=self.comment_prefix)
+        except ValueError as exc:
+            raise ValueError(f"{type(self).__name__}: {exc}") from None
+        self.required, self.excluded = self.header.required, self.header.excluded
 
     def tables(self, sheets: Sheets) -> list[tuple[str, int]]:
         """(sheet, header row index) of every sheet carrying this format's header."""
-        return locate(sheets, self.required, self.excluded, search=self.search_rows)
+        return self.header.locate(sheets)
 
     def recognise(self, sheets: Sheets) -> bool:
         return bool(self.tables(sheets))
@@ -337,7 +438,7 @@ class HeaderFormat(ABC):
         found = self.tables(sheets)
         if not found:
             raise ExportFileError(ctx.path, f"not a {self.name} export: no header row with "
-                                  f"{', '.join(sorted(self.required))}")
+                                  f"{self.header.describe()}")
         return found[0]
 
     @abstractmethod

@@ -1,29 +1,24 @@
 """Shared reading of the documented CSV templates (mentions, surveys, reviews).
 
-Each template is recognised by its header in any sheet; every row is read through TemplateRow,
-whose errors name the file row and the column as written.
+Each template is recognised by its header in any sheet and writes only `add` (one row); every
+row is read through TemplateRow, whose errors name the file row and the column as written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Hashable, Iterator
+from abc import abstractmethod
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport
-from connectors.tables import HeaderFormat, Sheets, find_header_row, records
+from connectors.tables import HeaderFormat, Sheets, records
 from connectors.values import is_placeholder, parse_number
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].+)?")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
-
-
-class TemplateFormat(HeaderFormat):
-    """A documented template: recognised by its columns in a header within a sheet's first rows."""
-
-    search_rows = 3
 
 
 @dataclass(frozen=True)
@@ -85,18 +80,36 @@ class TemplateRow:
         return moment.astimezone(dt.UTC)
 
 
-def template_rows(sheets: Sheets, columns: Collection[str], ctx: ExportContext,
-                  out: ParsedExport) -> Iterator[TemplateRow]:
-    """Rows of the first sheet carrying the template header; extra columns are noted in `out`."""
-    for rows in sheets.values():
-        header_index = find_header_row(rows, set(columns), search=3)
-        if header_index is None:
-            continue
-        header, data = records(rows, header_index)
+class TemplateFormat(HeaderFormat):
+    """A documented template, recognised by its `required` columns in a header within a sheet's
+    first rows. `parse` hands every data row to the template's `add` (with the keys of earlier
+    rows, for `TemplateRow.first_of`); `finish` adds the file's notes."""
+
+    search_rows = 3
+
+    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
+        out = ParsedExport(format=self.name)
+        sheet, header_index = self.first_table(sheets, ctx)
+        header, data = records(sheets[sheet], header_index)
         by_name = {name.casefold(): name for name in header}
+        seen: dict[Hashable, int] = {}
         for row_number, record in data:
-            yield TemplateRow(ctx, row_number, record, by_name)
-        extra = [name for name in header if name and name.casefold() not in columns]
+            self.add(TemplateRow(ctx, row_number, record, by_name), seen, out)
+        extra = [name for name in header if name and name.casefold() not in self.required]
         if extra:
             out.notes.append(f"ignored columns not in the template: {extra}")
-        return
+        self.finish(out)
+        return out
+
+    @abstractmethod
+    def add(self, row: TemplateRow, seen: dict[Hashable, int], out: ParsedExport) -> None:
+        """Check one row and add its record to `out`."""
+
+    def finish(self, out: ParsedExport) -> None:
+        """Notes (and `covers`) once every row is read."""
+
+
+def null_note(records: Sequence[object], field: str, what: str) -> list[str]:
+    """A note counting the records whose `field` was left empty (kept as NULL, never 0)."""
+    empty = sum(1 for record in records if getattr(record, field) is None)
+    return [f"{empty} {what} without a {field} (kept with {field} NULL)"] if empty else []

@@ -15,45 +15,28 @@ from collections.abc import Sequence
 from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage, RecordColumns
 from connectors.facebook import api_settings as settings
 from connectors.http import follow_next_urls
-from connectors.meta.graph import (
-    GraphApiClient,
-    data_items,
-    fetch_metrics,
-    graph_error_notes,
-    insight_entries,
-    metric_lookup,
-    parse_graph_time,
-    select_metrics,
-    served_pages,
-    successor_notes,
-)
+from connectors.meta import graph
 from connectors.rejected_metrics import RejectedMetrics
 from connectors.values import date_chunks, first_line, number
 
 logger = logging.getLogger(__name__)
 
-PAGE_METRIC_BY_NAME = metric_lookup(settings.PAGE_METRICS)
-POST_METRIC_BY_NAME = metric_lookup(settings.POST_METRICS)
+PAGE_METRIC_BY_NAME = graph.metric_lookup(settings.PAGE_METRICS)
+POST_METRIC_BY_NAME = graph.metric_lookup(settings.POST_METRICS)
 
 
-class FacebookPagesApi(GraphApiClient):
+class FacebookPagesApi(graph.GraphApiClient):
     """Page Insights of one Facebook Page (account_id = the Page id; token = a Page token)."""
 
     platform = "facebook"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
-
-    def check(self) -> None:
-        """Cheap probe: read the Page node (fails with AuthError on a bad token)."""
-        today = self.today()
-        self.http.get(self.account.account_id, {"fields": "id,name"}, window=(today, today))
+    api_settings = settings
+    check_fields = "id,name"
 
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
         window = (start, end)
         start = self.clamp_start(start, end)
-        today = self.today()
-        page_metrics = [m.name for m in select_metrics(settings.PAGE_METRICS, self.api_version, today)]
-        post_metrics = [m.name for m in select_metrics(settings.POST_METRICS, self.api_version, today)]
+        page_metrics = self.live_metrics(settings.PAGE_METRICS)
+        post_metrics = self.live_metrics(settings.POST_METRICS)
         remembered = RejectedMetrics.for_account(self.account, self.today)
         page_rejected, post_rejected = remembered.scope("page"), remembered.scope("post")
         pages: list[RawPage] = []
@@ -69,7 +52,7 @@ class FacebookPagesApi(GraphApiClient):
                     "metric": ",".join(metrics), "period": "day",
                     "since": since, "until": until + dt.timedelta(days=1),
                 }, window=window)
-            pages += fetch_metrics(page_insights, page_metrics, page_rejected, log_prefix=prefix)
+            pages += graph.fetch_metrics(page_insights, page_metrics, page_rejected, log_prefix=prefix)
 
         refresh_from = end - dt.timedelta(days=settings.POST_REFRESH_DAYS - 1)
         posts_from = self.clamp_start(min(start, refresh_from), end)
@@ -79,13 +62,13 @@ class FacebookPagesApi(GraphApiClient):
             "limit": settings.POSTS_PAGE_SIZE,
         }, window=window):
             pages.append(page)
-            post_ids += [str(p["id"]) for p in data_items(page.body) if p.get("id")]
+            post_ids += [str(p["id"]) for p in graph.data_items(page.body) if p.get("id")]
 
         for post_id in post_ids:
             def post_insights(metrics: Sequence[str], post_id: str = post_id) -> RawPage:
                 return self.http.get(f"{post_id}/insights", {
                     "metric": ",".join(metrics), "period": "lifetime"}, window=window)
-            pages += fetch_metrics(post_insights, post_metrics, post_rejected, log_prefix=prefix)
+            pages += graph.fetch_metrics(post_insights, post_metrics, post_rejected, log_prefix=prefix)
         return pages
 
     def normalise(self, pages: list[RawPage]) -> ParsedExport:
@@ -93,16 +76,14 @@ class FacebookPagesApi(GraphApiClient):
         result = ParsedExport(format="facebook_api", account_daily=RecordColumns(AccountDayValue))
         requested: set[str] = set()
         day_of: dict[str, dt.date] = {}
-        for page, node, kind in served_pages(pages, requested):
+        for page, node, kind in graph.served_pages(pages, requested):
             if kind == "insights" and node == self.account.account_id:
                 self._page_insights(page, result, day_of)
             elif kind == "posts":
                 self._posts(page, result)
             elif kind == "insights":
-                self._post_insights(page, node, result)
-        result.notes += graph_error_notes("facebook", pages)
-        result.notes += successor_notes("facebook", settings.PAGE_METRICS, requested)
-        result.notes += successor_notes("facebook", settings.POST_METRICS, requested)
+                self.lifetime_counters(page, node, POST_METRIC_BY_NAME, result)
+        result.notes += self.graph_notes(pages, requested, settings.PAGE_METRICS, settings.POST_METRICS)
         return result
 
     def _page_insights(self, page: RawPage, result: ParsedExport, day_of: dict[str, dt.date]) -> None:
@@ -112,7 +93,7 @@ class FacebookPagesApi(GraphApiClient):
         repeats the same stamps, so each is parsed once.
         """
         first, last = page.window_start, page.window_end
-        for entry in insight_entries(page.body):
+        for entry in graph.insight_entries(page.body):
             name = entry["name"]
             metric = PAGE_METRIC_BY_NAME.get(name)
             days: list[dt.date] = []
@@ -138,14 +119,14 @@ class FacebookPagesApi(GraphApiClient):
 
     def _posts(self, page: RawPage, result: ParsedExport) -> None:
         snapshot = self.local_date(page.fetched_at)
-        for post in data_items(page.body):
+        for post in graph.data_items(page.body):
             post_id = str(post.get("id") or "")
             if not post_id:
                 continue
             status_type = post.get("status_type")
             result.posts.append(PostRecord(
                 post_id=post_id,
-                published_at=parse_graph_time(post["created_time"]) if post.get("created_time") else None,
+                published_at=graph.parse_graph_time(post["created_time"]) if post.get("created_time") else None,
                 post_type=(settings.STATUS_TYPES.get(status_type, "post") if status_type else None),
                 post_type_raw=status_type,
                 permalink=post.get("permalink_url"),
@@ -159,15 +140,3 @@ class FacebookPagesApi(GraphApiClient):
                 result.post_metrics.append(PostMetricValue(
                     post_id=post_id, snapshot_date=snapshot, metric=canonical, source_metric=source,
                     value=number(value)))
-
-    def _post_insights(self, page: RawPage, post_id: str, result: ParsedExport) -> None:
-        snapshot = self.local_date(page.fetched_at)
-        for entry in insight_entries(page.body):
-            name = entry["name"]
-            metric = POST_METRIC_BY_NAME.get(name)
-            values = entry.get("values") or []
-            if not values:
-                continue
-            result.post_metrics.append(PostMetricValue(
-                post_id=post_id, snapshot_date=snapshot, metric=metric.canonical if metric else None,
-                source_metric=name, value=number(values[0].get("value"))))

@@ -9,14 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from connectors.base import (
-    ExportContext,
-    ExportFileError,
-    ExportFormat,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import ExportContext, ExportFileError, ExportFormat, ParsedExport, PostMetricValue, PostRecord
 from connectors.facebook.settings import (
     LEGACY_KEY_METRICS,
     LEGACY_POST_TYPES,
@@ -24,19 +17,12 @@ from connectors.facebook.settings import (
     LEGACY_STORY_ACTIONS,
     SETTINGS,
 )
-from connectors.meta import (
-    MetaAudienceFormat,
-    MetaCollapsedResaveFormat,
-    MetaDailyMetricFormat,
-    MetaPostExportFormat,
-    local_to_utc,
-    post_title,
-)
-from connectors.tables import Sheets, find_header_row, unique_headers
+from connectors.meta.business_suite import business_suite_formats, local_to_utc, post_title
+from connectors.tables import HeaderFormat, Sheets, find_header_row, unique_headers
 from connectors.values import parse_number
 
 KEY_METRICS_SHEET = "Key Metrics"
-_KEY_METRICS_REQUIRED = {"Post ID", "Posted", "Lifetime Post Total Impressions"}
+_KEY_METRICS_REQUIRED = frozenset({"Post ID", "Posted", "Lifetime Post Total Impressions"})
 _BREAKDOWN_REQUIRED = {"Description", "Post ID", "Posted"}
 # Descriptive columns of every legacy sheet; all other columns are lifetime metrics.
 _LEGACY_DESCRIPTIVE = frozenset(h.casefold() for h in (
@@ -47,7 +33,7 @@ _LEGACY_DESCRIPTIVE = frozenset(h.casefold() for h in (
 _UNIT = re.compile(r"\((Unique Users|Total Count)\)\s*$")
 
 
-class LegacyInsightsPostDataFormat:
+class LegacyInsightsPostDataFormat(HeaderFormat):
     """Legacy Page Insights -> Export Data -> "Post data" (.xls in SpreadsheetML, until ~2021).
 
     Sheet "Key Metrics" has one row per post with lifetime counters, under a header row that is
@@ -57,16 +43,19 @@ class LegacyInsightsPostDataFormat:
     """
 
     name = "facebook_insights_post_data"
+    required = _KEY_METRICS_REQUIRED
+    search_rows = 3
 
-    def recognise(self, sheets: Sheets) -> bool:
-        rows = sheets.get(KEY_METRICS_SHEET)
-        return bool(rows) and find_header_row(rows, _KEY_METRICS_REQUIRED, search=3) is not None
+    def tables(self, sheets: Sheets) -> list[tuple[str, int]]:
+        """Only the Key Metrics sheet: the breakdown sheets share its descriptive columns."""
+        return super().tables({KEY_METRICS_SHEET: sheets[KEY_METRICS_SHEET]} if KEY_METRICS_SHEET in sheets else {})
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        rows = sheets.get(KEY_METRICS_SHEET) or []
-        header_index = find_header_row(rows, _KEY_METRICS_REQUIRED, search=3)
-        if header_index is None:
+        found = self.tables(sheets)
+        if not found:
             raise ExportFileError(ctx.path, "not a legacy Facebook Insights post data workbook")
+        sheet, header_index = found[0]
+        rows = sheets[sheet]
         parsed = ParsedExport(format=self.name)
         self._parse_key_metrics(rows, header_index, ctx, parsed)
         known_posts = {post.post_id for post in parsed.posts}
@@ -208,10 +197,4 @@ def _legacy_number(text: str, ctx: ExportContext, sheet: str, file_row: int, col
                               column=column) from exc
 
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (
-    MetaCollapsedResaveFormat(),
-    MetaDailyMetricFormat(SETTINGS),
-    MetaAudienceFormat(),
-    MetaPostExportFormat(SETTINGS),
-    LegacyInsightsPostDataFormat(),
-)
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (*business_suite_formats(SETTINGS), LegacyInsightsPostDataFormat())

@@ -16,7 +16,7 @@ Mapping rules (DESIGN.md "Mapping platform metrics to canonical columns"):
 
 from __future__ import annotations
 
-from connectors.meta import MetaPlatformSettings
+from connectors.meta.business_suite import MetaPlatformSettings
 
 # Daily file title line (Insights -> Results -> Export) -> account_daily columns.
 DAILY_TITLES: dict[str, tuple[str, ...]] = {
@@ -51,13 +51,8 @@ POST_TYPES: dict[str, str] = {
     "Text": "text",
 }
 
-SETTINGS = MetaPlatformSettings(
-    platform="facebook",
-    daily_titles=DAILY_TITLES,
-    post_account_column="Page ID",
-    post_metrics=POST_METRICS,
-    post_types=POST_TYPES,
-)
+# `Page ID` is the column that tells this platform's per-post export apart.
+SETTINGS = MetaPlatformSettings("facebook", DAILY_TITLES, "Page ID", POST_METRICS, POST_TYPES)
 
 # --------------------------------------------------------------------------------------------
 # Legacy Facebook Insights "Post data" export (SpreadsheetML .xls, until 2020/2021)

@@ -61,10 +61,7 @@ class Ga4DataApi(GoogleApiClient):
     """One GA4 property (account_id = the numeric property id)."""
 
     platform = "ga4"
-    history_days = api_settings.HISTORY_DAYS
-    lookback_days = api_settings.LOOKBACK_DAYS
-    default_base_url = api_settings.BASE_URL
-    api_path = "/v1beta"
+    api_settings = api_settings
 
     @property
     def conversions_metric(self) -> str:

@@ -13,7 +13,7 @@ from collections import Counter
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport, WebDayValue
 from connectors.ga4 import settings
-from connectors.tables import Sheets, records
+from connectors.tables import HeaderFormat, Sheets, records
 from connectors.values import parse_number
 
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -23,40 +23,29 @@ _BOUNCED_FROM_ENGAGED = "Sessions - Engaged sessions"
 _TOTALS_LABELS = frozenset({"", "total", "totals", "grand total"})
 
 
+_COMMENT = "#"  # GA4 CSVs open with "#" comment lines above the header, and between sections
+
+
 def _is_comment(row: list[str]) -> bool:
-    return bool(row) and row[0].lstrip().startswith("#")
-
-
-def _header_index(rows: list[list[str]]) -> int | None:
-    """GA4 CSVs open with "#" comment lines; the header is the first other non-empty row."""
-    for index, row in enumerate(rows[:40]):
-        if _is_comment(row) or not any(cell.strip() for cell in row):
-            continue
-        names = {cell.strip().casefold() for cell in row}
-        if settings.SESSIONS_COLUMN in names and names & set(settings.SOURCE_COLUMNS):
-            return index
-        return None
-    return None
+    return bool(row) and row[0].lstrip().startswith(_COMMENT)
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> str | None:
     return next((column for column in header if column.casefold() in names), None)
 
 
-class Ga4TrafficAcquisition:
+class Ga4TrafficAcquisition(HeaderFormat):
     """GA4 Traffic acquisition report by session source (/ medium) and Date, downloaded as CSV."""
 
     name = "ga4_traffic_acquisition"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return any(_header_index(rows) is not None for rows in sheets.values())
+    required = frozenset({settings.SESSIONS_COLUMN})
+    any_of = (frozenset(settings.SOURCE_COLUMNS),)
+    comment_prefix = _COMMENT
+    search_rows = 40
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        found = [(rows, index) for rows in sheets.values() if (index := _header_index(rows)) is not None]
-        if not found:
-            raise ExportFileError(ctx.path, "not a GA4 Traffic acquisition export: no header with a "
-                                  "session source and Sessions")
-        rows, header_index = found[0]
+        sheet, header_index = self.first_table(sheets, ctx)
+        rows = sheets[sheet]
         out = ParsedExport(format=self.name)
         # GA4 may append further "#"-headed sections (another table of the same report): only the
         # first table is read.
@@ -98,7 +87,7 @@ def _read_table(header: list[str], data: list[tuple[int, dict[str, str]]], ctx: 
     source_column = _find(header, settings.SOURCE_COLUMNS)
     date_column = _find(header, (settings.DATE_COLUMN,))
     sessions_column = _find(header, (settings.SESSIONS_COLUMN,))
-    assert source_column is not None and sessions_column is not None  # _header_index checked
+    assert source_column is not None and sessions_column is not None  # the declared header
     if date_column is None:
         raise ExportFileError(ctx.path, "the export has no Date column: in GA4 add the secondary "
                               "dimension Date to the Traffic acquisition report and download it again "

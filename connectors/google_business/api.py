@@ -45,10 +45,7 @@ class GoogleBusinessReviewsApi(GoogleApiClient):
     """The reviews of one Business Profile account (account_id = the account number)."""
 
     platform = "google_business"
-    history_days = api_settings.HISTORY_DAYS
-    lookback_days = api_settings.LOOKBACK_DAYS
-    default_base_url = api_settings.BASE_URL
-    api_path = "/v4"
+    api_settings = api_settings
 
     def locations(self) -> list[str]:
         """Location ids from options["location_ids"] ("222222222" or "locations/222222222")."""

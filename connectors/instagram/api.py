@@ -13,30 +13,17 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 
-from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage
+from connectors.base import AccountDayValue, ParsedExport, PostRecord, RawPage
 from connectors.http import ApiError, follow_next_urls
 from connectors.instagram import api_settings as settings
-from connectors.meta.graph import (
-    INSTAGRAM_LOGIN_HOST,
-    NOT_ENOUGH_VIEWERS_CODE,
-    GraphApiClient,
-    data_items,
-    fetch_metrics,
-    graph_error_notes,
-    insight_entries,
-    metric_lookup,
-    parse_graph_time,
-    select_metrics,
-    served_pages,
-    successor_notes,
-)
+from connectors.meta import graph
 from connectors.rejected_metrics import RejectedMetrics
 from connectors.values import first_line, number
 
 logger = logging.getLogger(__name__)
 
-ACCOUNT_METRIC_BY_NAME = metric_lookup(settings.ACCOUNT_METRICS)
-MEDIA_METRIC_BY_NAME = metric_lookup(settings.MEDIA_METRICS)
+ACCOUNT_METRIC_BY_NAME = graph.metric_lookup(settings.ACCOUNT_METRICS)
+MEDIA_METRIC_BY_NAME = graph.metric_lookup(settings.MEDIA_METRICS)
 
 
 def _media_has_no_insights(exc: ApiError) -> bool:
@@ -45,10 +32,10 @@ def _media_has_no_insights(exc: ApiError) -> bool:
     (#10) "Not enough viewers for the media to show insights" [docs]; 100/2108006 media posted
     before the account became a business account [code].
     """
-    return exc.code == NOT_ENOUGH_VIEWERS_CODE or (exc.code, exc.subcode) == (100, 2108006)
+    return exc.code == graph.NOT_ENOUGH_VIEWERS_CODE or (exc.code, exc.subcode) == (100, 2108006)
 
 
-class InstagramApi(GraphApiClient):
+class InstagramApi(graph.GraphApiClient):
     """Insights of one Instagram professional account (account_id = the IG user id).
 
     options["instagram_login"] = True uses graph.instagram.com (Instagram Login tokens);
@@ -56,26 +43,20 @@ class InstagramApi(GraphApiClient):
     """
 
     platform = "instagram"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
+    api_settings = settings
+    check_fields = "id,username"
 
     def graph_host(self) -> str:
-        return INSTAGRAM_LOGIN_HOST if self.account.options.get("instagram_login") else super().graph_host()
-
-    def check(self) -> None:
-        """Cheap probe: read the IG user node."""
-        today = self.today()
-        self.http.get(self.account.account_id, {"fields": "id,username"}, window=(today, today))
+        return graph.INSTAGRAM_LOGIN_HOST if self.account.options.get("instagram_login") else super().graph_host()
 
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
         window = (start, end)
         start = self.clamp_start(start, end)
-        today = self.today()
         user = self.account.account_id
         prefix = f"instagram account {user}: "
         pages = [self.http.get(user, {"fields": settings.PROFILE_FIELDS}, window=window)]
 
-        account_metrics = [m.name for m in select_metrics(settings.ACCOUNT_METRICS, self.api_version, today)]
+        account_metrics = self.live_metrics(settings.ACCOUNT_METRICS)
         remembered = RejectedMetrics.for_account(self.account, self.today)
         rejected_account = remembered.scope("account")
         day = start
@@ -86,7 +67,7 @@ class InstagramApi(GraphApiClient):
                 return self.http.get(f"{user}/insights", {
                     "metric": ",".join(metrics), "period": "day", "metric_type": "total_value",
                     "since": day, "until": day + dt.timedelta(days=1)}, window=window)
-            pages += fetch_metrics(day_totals, account_metrics, rejected_account, log_prefix=prefix)
+            pages += graph.fetch_metrics(day_totals, account_metrics, rejected_account, log_prefix=prefix)
             day += dt.timedelta(days=1)
 
         posts_from = self.clamp_start(min(start, end - dt.timedelta(days=settings.POST_REFRESH_DAYS - 1)), end)
@@ -95,19 +76,19 @@ class InstagramApi(GraphApiClient):
         def older_than_window(page: RawPage) -> bool:
             # The media edge lists newest first and pages back to the first post ever; stop
             # once a page reaches media older than the refresh window.
-            stamps = [m.get("timestamp") for m in data_items(page.body) if m.get("timestamp")]
-            return bool(stamps) and self.local_date(parse_graph_time(stamps[-1])) < posts_from
+            stamps = [m.get("timestamp") for m in graph.data_items(page.body) if m.get("timestamp")]
+            return bool(stamps) and self.local_date(graph.parse_graph_time(stamps[-1])) < posts_from
 
         for page in follow_next_urls(self.http, f"{user}/media", {
                 "fields": settings.MEDIA_FIELDS, "limit": settings.MEDIA_PAGE_SIZE},
                 window=window, stop=older_than_window):
             pages.append(page)
-            media += data_items(page.body)
+            media += graph.data_items(page.body)
 
-        media_metrics = [m.name for m in select_metrics(settings.MEDIA_METRICS, self.api_version, today)]
+        media_metrics = self.live_metrics(settings.MEDIA_METRICS)
         rejected_media = remembered.scope("media")
         for item in media:
-            published = parse_graph_time(item["timestamp"]) if item.get("timestamp") else None
+            published = graph.parse_graph_time(item["timestamp"]) if item.get("timestamp") else None
             if published is None or not posts_from <= self.local_date(published) <= end:
                 continue
             if item.get("media_product_type") == "STORY":
@@ -116,7 +97,7 @@ class InstagramApi(GraphApiClient):
             def media_insights(metrics: Sequence[str], media_id: str = str(item["id"])) -> RawPage:
                 return self.http.get(f"{media_id}/insights", {"metric": ",".join(metrics)}, window=window)
             try:
-                pages += fetch_metrics(media_insights, media_metrics, rejected_media, log_prefix=prefix)
+                pages += graph.fetch_metrics(media_insights, media_metrics, rejected_media, log_prefix=prefix)
             except ApiError as exc:
                 # Quirk: some media never get insights (too few viewers, posted before the
                 # business conversion); land the error page so normalise names the media.
@@ -131,7 +112,7 @@ class InstagramApi(GraphApiClient):
         result = ParsedExport(format="instagram_api")
         requested: set[str] = set()
         user = self.account.account_id
-        for page, node, kind in served_pages(pages, requested):
+        for page, node, kind in graph.served_pages(pages, requested):
             if node == user and kind == "":
                 self._profile(page, result)
             elif node == user and kind == "insights":
@@ -139,9 +120,8 @@ class InstagramApi(GraphApiClient):
             elif kind == "media":
                 self._media(page, result)
             elif kind == "insights":
-                self._media_insights(page, node, result)
-        result.notes += graph_error_notes("instagram", pages)
-        result.notes += successor_notes("instagram", settings.ACCOUNT_METRICS, requested)
+                self.lifetime_counters(page, node, MEDIA_METRIC_BY_NAME, result)
+        result.notes += self.graph_notes(pages, requested, settings.ACCOUNT_METRICS)
         return result
 
     def _profile(self, page: RawPage, result: ParsedExport) -> None:
@@ -168,7 +148,7 @@ class InstagramApi(GraphApiClient):
         day = dt.date.fromisoformat(page.params["since"])
         if not page.window_start <= day <= page.window_end:
             return
-        for entry in insight_entries(page.body):
+        for entry in graph.insight_entries(page.body):
             name = entry["name"]
             metric = ACCOUNT_METRIC_BY_NAME.get(name)
             total = entry.get("total_value")
@@ -181,28 +161,16 @@ class InstagramApi(GraphApiClient):
                 date=day, metric=metric.canonical if metric else None, source_metric=name, value=value))
 
     def _media(self, page: RawPage, result: ParsedExport) -> None:
-        for item in data_items(page.body):
+        for item in graph.data_items(page.body):
             if not item.get("id"):
                 continue
             product, kind = item.get("media_product_type"), item.get("media_type")
             result.posts.append(PostRecord(
                 post_id=str(item["id"]),
-                published_at=parse_graph_time(item["timestamp"]) if item.get("timestamp") else None,
+                published_at=graph.parse_graph_time(item["timestamp"]) if item.get("timestamp") else None,
                 post_type=settings.MEDIA_TYPES.get((product, None)) or settings.MEDIA_TYPES.get((product, kind))
                 or settings.MEDIA_TYPES.get(("FEED", kind)),
                 post_type_raw="/".join(filter(None, [product, kind])) or None,
                 permalink=item.get("permalink"),
                 title=first_line(item.get("caption")),
             ))
-
-    def _media_insights(self, page: RawPage, media_id: str, result: ParsedExport) -> None:
-        snapshot = self.local_date(page.fetched_at)
-        for entry in insight_entries(page.body):
-            name = entry["name"]
-            metric = MEDIA_METRIC_BY_NAME.get(name)
-            values = entry.get("values") or []
-            if not values:
-                continue
-            result.post_metrics.append(PostMetricValue(
-                post_id=media_id, snapshot_date=snapshot, metric=metric.canonical if metric else None,
-                source_metric=name, value=number(values[0].get("value"))))

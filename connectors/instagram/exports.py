@@ -7,16 +7,6 @@ from __future__ import annotations
 
 from connectors.base import ExportFormat
 from connectors.instagram.settings import SETTINGS
-from connectors.meta import (
-    MetaAudienceFormat,
-    MetaCollapsedResaveFormat,
-    MetaDailyMetricFormat,
-    MetaPostExportFormat,
-)
+from connectors.meta.business_suite import business_suite_formats
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (
-    MetaCollapsedResaveFormat(),
-    MetaDailyMetricFormat(SETTINGS),
-    MetaAudienceFormat(),
-    MetaPostExportFormat(SETTINGS),
-)
+EXPORT_FORMATS: tuple[ExportFormat, ...] = business_suite_formats(SETTINGS)

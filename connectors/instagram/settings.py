@@ -15,7 +15,7 @@ Mapping rules (DESIGN.md "Mapping platform metrics to canonical columns"):
 
 from __future__ import annotations
 
-from connectors.meta import MetaPlatformSettings
+from connectors.meta.business_suite import MetaPlatformSettings
 
 # Daily file title line (Insights -> Results -> Export) -> account_daily columns.
 DAILY_TITLES: dict[str, tuple[str, ...]] = {
@@ -50,10 +50,5 @@ POST_TYPES: dict[str, str] = {
     "IG story": "story",
 }
 
-SETTINGS = MetaPlatformSettings(
-    platform="instagram",
-    daily_titles=DAILY_TITLES,
-    post_account_column="Account ID",
-    post_metrics=POST_METRICS,
-    post_types=POST_TYPES,
-)
+# `Account ID` is the column that tells this platform's per-post export apart.
+SETTINGS = MetaPlatformSettings("instagram", DAILY_TITLES, "Account ID", POST_METRICS, POST_TYPES)

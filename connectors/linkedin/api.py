@@ -106,10 +106,7 @@ class LinkedInPagesApi(OAuthApiClient):
     """One LinkedIn Page (account_id = the organization id, the number in its URN)."""
 
     platform = "linkedin"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
-    default_base_url = settings.BASE_URL
-    api_path = "/rest"
+    api_settings = settings
     token_endpoint = TOKEN_ENDPOINT
 
     @property

@@ -5,7 +5,7 @@ people paste the native sheets of several exports into one workbook (the NPLF fi
 visitors and content sheets together). The pipeline parses a file with the first format that
 recognises it, so a single format here handles any subset of the known sheets and yields the
 records of all of them. Each sheet is identified by its header row, never by its name (a
-combined workbook may rename sheets): see `_classify`.
+combined workbook may rename sheets): see `SHEET_KINDS`.
 
 Sheet kinds:
 - content metrics ("Metrics", 2020 "Update metrics (aggregated)"): daily account metrics;
@@ -23,20 +23,10 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
 from connectors.linkedin import settings
-from connectors.tables import Sheets, records
+from connectors.tables import Header, Sheets, classify, records
 from connectors.values import excel_serial_to_date, parse_number
-
-# The content sheets put a note row above the header; the others start with the header.
-_HEADER_SEARCH_ROWS = 5
 
 CONTENT = "content metrics"
 POSTS = "posts"
@@ -57,33 +47,19 @@ _URN = re.compile(r"urn:li:[A-Za-z]+:\d+")
 _ACTIVITY_IN_SLUG = re.compile(r"activity-(\d{10,})")
 
 
-@dataclass(frozen=True)
-class _SheetLayout:
-    kind: str
-    header_index: int
-
-
-def _classify(rows: list[list[str]]) -> _SheetLayout | None:
-    """Which LinkedIn sheet this is, from its header row (within the first rows), or None."""
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        cells = [c.strip().casefold() for c in row if c.strip()]
-        names = set(cells)
-        if not names:
-            continue
-        if "created date" in names and "impressions" in names and names & {
-                *settings.POST_LINK_COLUMNS, *settings.POST_TITLE_COLUMNS}:
-            return _SheetLayout(POSTS, index)
-        if "date" in names:
-            if names & {"impressions (total)", "impressions (organic)"}:
-                return _SheetLayout(CONTENT, index)
-            if "total followers" in names and names & set(settings.NEW_FOLLOWER_SOURCE_COLUMNS):
-                return _SheetLayout(FOLLOWERS, index)
-            if names & {"total unique visitors (total)", "total page views (total)"}:
-                return _SheetLayout(VISITORS, index)
-        if (index == 0 and len(cells) == 2 and cells[0] in settings.DEMOGRAPHIC_FACETS
-                and cells[1] in settings.DEMOGRAPHIC_VALUE_COLUMNS):
-            return _SheetLayout(DEMOGRAPHIC, index)
-    return None
+# Each sheet kind by its header row (within the first rows); a row matching two kinds is the
+# first listed. The content sheets put a note row above the header; the others start with it.
+SHEET_KINDS: dict[str, Header] = {
+    POSTS: Header.of({"Created date", "Impressions"},
+                     any_of=[(*settings.POST_LINK_COLUMNS, *settings.POST_TITLE_COLUMNS)], search=5),
+    CONTENT: Header.of({"Date"}, any_of=[("Impressions (total)", "Impressions (organic)")], search=5),
+    FOLLOWERS: Header.of({"Date", "Total followers"}, any_of=[settings.NEW_FOLLOWER_SOURCE_COLUMNS], search=5),
+    VISITORS: Header.of({"Date"}, any_of=[("Total unique visitors (total)", "Total page views (total)")],
+                        search=5),
+    # A two-column first row: the facet (Location, Job function...) and its count.
+    DEMOGRAPHIC: Header.of(leading=[settings.DEMOGRAPHIC_FACETS, settings.DEMOGRAPHIC_VALUE_COLUMNS],
+                           only=True, search=1),
+}
 
 
 def parse_linkedin_date(text: str) -> dt.date:
@@ -163,7 +139,7 @@ class LinkedInPageExport:
     name = "linkedin_page"
 
     def recognise(self, sheets: Sheets) -> bool:
-        return any(_classify(rows) is not None for rows in sheets.values())
+        return any(classify(rows, SHEET_KINDS) is not None for rows in sheets.values())
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
@@ -171,26 +147,27 @@ class LinkedInPageExport:
         days: list[dt.date] = []
         daily_sheets = 0
         for sheet_name, rows in sheets.items():
-            layout = _classify(rows)
-            if layout is None:
+            found = classify(rows, SHEET_KINDS)
+            if found is None:
                 if any(any(c.strip() for c in row) for row in rows):
                     out.notes.append(f"ignored sheet {sheet_name!r}: not a LinkedIn page export sheet")
                 continue
-            if layout.kind == DEMOGRAPHIC:
+            kind, header_index = found
+            if kind == DEMOGRAPHIC:
                 out.notes.append(f"skipped demographic sheet {sheet_name!r} (no daily facts)")
                 continue
-            if layout.kind == POSTS:
-                count = _parse_posts(sheet_name, rows, layout.header_index, ctx, collected)
+            if kind == POSTS:
+                count = _parse_posts(sheet_name, rows, header_index, ctx, collected)
                 out.notes.append(
                     f"sheet {sheet_name!r}: {count} posts, lifetime counters as of {ctx.export_date} "
                     f"(export date); published_at is the created date at 00:00 {ctx.timezone}, "
                     "LinkedIn gives no time")
                 continue
-            sheet_days = _parse_daily(sheet_name, rows, layout, ctx, collected)
+            sheet_days = _parse_daily(sheet_name, rows, kind, header_index, ctx, collected)
             daily_sheets += 1
             days.extend(sheet_days)
             span = f" {min(sheet_days)}..{max(sheet_days)}" if sheet_days else ""
-            out.notes.append(f"sheet {sheet_name!r}: {layout.kind}, {len(sheet_days)} days{span}")
+            out.notes.append(f"sheet {sheet_name!r}: {kind}, {len(sheet_days)} days{span}")
 
         out.account_daily = [value for value, _sheet, _row in collected.daily.values()]
         for post, metrics, _sheet, _row in collected.posts.values():
@@ -243,20 +220,20 @@ def _find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def _parse_daily(sheet: str, rows: list[list[str]], layout: _SheetLayout, ctx: ExportContext,
+def _parse_daily(sheet: str, rows: list[list[str]], kind: str, header_index: int, ctx: ExportContext,
                  collected: _Collected) -> list[dt.date]:
     """One AccountDayValue per cell of a daily sheet; returns the dates read."""
-    columns, data = _data_columns(rows, layout.header_index)
+    columns, data = _data_columns(rows, header_index)
     date_column = _find_column(columns, ("date",))
-    assert date_column is not None  # _classify only accepts daily sheets with a Date column
-    metrics = _DAILY_METRICS[layout.kind]
+    assert date_column is not None  # every daily sheet kind requires a Date column
+    metrics = _DAILY_METRICS[kind]
     value_columns = [c for c in columns if c != date_column]
     dates: list[dt.date] = []
     for row_number, record in data:
         date = _date(record[date_column], ctx, sheet, row_number, date_column)
         dates.append(date)
         values = {column: _number(record[column], ctx, sheet, row_number, column) for column in value_columns}
-        if layout.kind == FOLLOWERS:
+        if kind == FOLLOWERS:
             _check_new_followers(values, ctx, sheet, row_number)
         for column, value in values.items():
             collected.add_day(AccountDayValue(date, metrics.get(column.casefold()), column, value),
@@ -290,7 +267,7 @@ def _parse_posts(sheet: str, rows: list[list[str]], header_index: int, ctx: Expo
     distribution_column = _find_column(columns, settings.POST_DISTRIBUTION_COLUMNS)
     content_type_column = _find_column(columns, settings.POST_CONTENT_TYPE_COLUMNS)
     created_column = _find_column(columns, settings.POST_CREATED_COLUMNS)
-    assert created_column is not None  # _classify requires it
+    assert created_column is not None  # SHEET_KINDS[POSTS] requires it
     descriptive = {c for c in (link_column, title_column, distribution_column, content_type_column,
                                created_column) if c is not None}
     metric_columns = [c for c in columns

@@ -27,11 +27,12 @@ from connectors.base import (
     AccountDayValue,
     ExportContext,
     ExportFileError,
+    ExportFormat,
     ParsedExport,
     PostMetricValue,
     PostRecord,
 )
-from connectors.tables import Sheets, find_header_row, records
+from connectors.tables import HeaderFormat, Sheets, records
 from connectors.values import parse_number
 
 AUDIENCE_SKIPPED_REASON = "audience demographics, not daily facts"
@@ -315,32 +316,33 @@ _PUBLISH_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})")
 _SPREADSHEET_NUMBER_ID = re.compile(r"\d+(\.\d+)?E\+\d+", re.IGNORECASE)
 
 
-class MetaPostExportFormat:
-    """Content -> Export data: one row per post with its lifetime counters (a snapshot)."""
+class MetaPostExportFormat(HeaderFormat):
+    """Content -> Export data: one row per post with its lifetime counters (a snapshot). The
+    platform's account column (`settings.post_account_column`) tells Facebook's from Instagram's."""
 
     name = "meta_post_export"
+    search_rows = 3
 
     def __init__(self, settings: MetaPlatformSettings) -> None:
+        super().__init__(required={*POST_REQUIRED_HEADERS, settings.post_account_column})
         self.settings = settings
 
-    def _header_index(self, rows: list[list[str]]) -> int | None:
-        return find_header_row(rows, {*POST_REQUIRED_HEADERS, self.settings.post_account_column}, search=3)
-
-    def recognise(self, sheets: Sheets) -> bool:
-        rows = _single_sheet(sheets)
-        return rows is not None and self._header_index(rows) is not None
+    def tables(self, sheets: Sheets) -> list[tuple[str, int]]:
+        """Only a CSV: Business Suite never writes these as workbooks."""
+        return super().tables(sheets) if _single_sheet(sheets) is not None else []
 
     def stream_prefix_rows(self, head: list[list[str]]) -> int | None:
         """Rows (title lines and header) to repeat before each chunk when a large file is parsed in
         chunks (ingest.drop_folder streams big files); the rows after them are independent posts."""
-        index = self._header_index(head)
+        index = self.header.find(head)
         return None if index is None else index + 1
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        rows = _single_sheet(sheets)
-        header_index = self._header_index(rows) if rows is not None else None
-        if rows is None or header_index is None:
+        found = self.tables(sheets)
+        if not found:
             raise ExportFileError(ctx.path, f"not a Meta {self.settings.platform} per-post export")
+        sheet, header_index = found[0]
+        rows = sheets[sheet]
         header, post_rows = records(rows, header_index)
         parsed = ParsedExport(format=self.name)
         _note_duplicate_headers(rows[header_index], parsed.notes)
@@ -511,3 +513,10 @@ class MetaCollapsedResaveFormat:
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         raise ExportFileError(ctx.path, COLLAPSED_RESAVE_REASON, row=1)
+
+
+def business_suite_formats(settings: MetaPlatformSettings) -> tuple[ExportFormat, ...]:
+    """The Business Suite formats of one Meta platform, in the order they are tried (a collapsed
+    re-save first: it is refused with its own reason rather than left unrecognised)."""
+    return (MetaCollapsedResaveFormat(), MetaDailyMetricFormat(settings), MetaAudienceFormat(),
+            MetaPostExportFormat(settings))

@@ -17,8 +17,9 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
-from connectors.base import AuthError, RawPage
+from connectors.base import AuthError, ParsedExport, PostMetricValue, RawPage
 from connectors.http import (
     AccountClient,
     ApiError,
@@ -31,6 +32,7 @@ from connectors.http import (
     classify_by_status,
 )
 from connectors.rejected_metrics import RejectedScope, fetch_dropping_rejected
+from connectors.values import number
 
 logger = logging.getLogger(__name__)
 
@@ -380,6 +382,43 @@ class GraphApiClient(AccountClient):
                 now=self._now, session=self._session, **extra)
         return self._client
 
+    check_fields: ClassVar[str] = "id"  # what `check` reads of the account's node
+
+    @property
+    def node(self) -> str:
+        """The account's Graph node."""
+        return self.account.account_id
+
+    def check(self) -> None:
+        """Cheap probe: read the account's node (fails with AuthError on a bad token)."""
+        today = self.today()
+        self.http.get(self.node, {"fields": self.check_fields}, window=(today, today))
+
     def graph_host(self) -> str:
         """The production host; `account.base_url` (the test emulator) overrides it."""
         return GRAPH_HOST
+
+    def live_metrics(self, table: Sequence[ApiMetric]) -> list[str]:
+        """Names of the table's metrics to request today with this client's API version."""
+        return [m.name for m in select_metrics(table, self.api_version, self.today())]
+
+    def graph_notes(self, pages: Sequence[RawPage], requested: set[str], *tables: Sequence[ApiMetric]) -> list[str]:
+        """Notes of a normalise: refused metrics and objects, and successor metrics in use."""
+        notes = graph_error_notes(self.platform, pages)
+        for table in tables:
+            notes += successor_notes(self.platform, table, requested)
+        return notes
+
+    def lifetime_counters(self, page: RawPage, post_id: str, metric_by_name: Mapping[str, ApiMetric],
+                          result: ParsedExport) -> None:
+        """A post's (or media's) lifetime insights, as counters dated the pull day."""
+        snapshot = self.local_date(page.fetched_at)
+        for entry in insight_entries(page.body):
+            name = entry["name"]
+            metric = metric_by_name.get(name)
+            values = entry.get("values") or []
+            if not values:
+                continue
+            result.post_metrics.append(PostMetricValue(
+                post_id=post_id, snapshot_date=snapshot, metric=metric.canonical if metric else None,
+                source_metric=name, value=number(values[0].get("value"))))

@@ -52,8 +52,8 @@ class MetaAdsApi(GraphApiClient):
     """
 
     platform = "meta_ads"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
+    api_settings = settings
+    check_fields = "id,account_status"
 
     @property
     def node(self) -> str:
@@ -63,11 +63,6 @@ class MetaAdsApi(GraphApiClient):
     def conversion_action_types(self) -> tuple[str, ...]:
         types = self.account.options.get("conversion_action_types")
         return tuple(types) if isinstance(types, list | tuple) else settings.DEFAULT_CONVERSION_ACTION_TYPES
-
-    def check(self) -> None:
-        """Cheap probe: read the ad account node."""
-        today = self.today()
-        self.http.get(self.node, {"fields": "id,account_status"}, window=(today, today))
 
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
         window = (start, end)

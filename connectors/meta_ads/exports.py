@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 from connectors.base import AdsDayValue, ExportContext, ExportFileError, ParsedExport
 from connectors.meta_ads import settings
-from connectors.tables import Sheets, records
+from connectors.tables import HeaderFormat, Sheets, records
 from connectors.values import add_known, is_placeholder, parse_number
 
-_HEADER_SEARCH_ROWS = 5
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _CURRENCY = re.compile(r"\(([a-z]{3})\)\s*$")
 # An id that went through a spreadsheet as a number: "1.20253E+17" (18-digit ids lose digits).
@@ -39,28 +38,23 @@ class _Layout:
     language: str
 
 
-def _find_layout(rows: list[list[str]]) -> _Layout | None:
-    """Header row with a campaign name, an amount-spent and a reporting-date (or Day) column."""
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        if not any(cell.strip() for cell in row):
-            continue
-        header, _ = records(rows[index:index + 1])
-        columns: dict[str, str] = {}
-        spend_column = None
-        for name in header:
-            key = name.casefold()
-            role = _ROLE_BY_NAME.get(key)
-            if role and role not in columns:
-                columns[role] = name
-            elif spend_column is None and key.startswith(settings.SPEND_PREFIXES):
-                spend_column = name
-        if spend_column and "campaign_name" in columns and ("starts" in columns or "day" in columns):
-            date_header = columns.get("starts", columns.get("day", "")).casefold()
-            currency = _CURRENCY.search(spend_column.casefold())
-            return _Layout(index, header, columns, spend_column,
-                           currency[1].upper() if currency else None,
-                           settings.HEADER_LANGUAGE.get(date_header, "en"))
-    return None
+def _layout(header_row: list[str], header_index: int) -> _Layout:
+    """The roles of the located header's columns, its amount-spent column and currency, and the
+    interface language its date column names."""
+    header, _ = records([header_row])
+    columns: dict[str, str] = {}
+    spend_column = ""
+    for name in header:
+        key = name.casefold()
+        role = _ROLE_BY_NAME.get(key)
+        if role and role not in columns:
+            columns[role] = name
+        elif not spend_column and key.startswith(settings.SPEND_PREFIXES):
+            spend_column = name
+    date_header = columns.get("starts", columns.get("day", "")).casefold()
+    currency = _CURRENCY.search(spend_column.casefold())
+    return _Layout(header_index, header, columns, spend_column, currency[1].upper() if currency else None,
+                   settings.HEADER_LANGUAGE.get(date_header, "en"))
 
 
 def decimal_mark_of(text: str) -> str | None:
@@ -92,22 +86,24 @@ class _CampaignDay:
             add_known(self.values, metric, value)
 
 
-class MetaAdsManagerExport:
-    """Ads Manager "Export table data" with a daily breakdown, campaign level or below."""
+class MetaAdsManagerExport(HeaderFormat):
+    """Ads Manager "Export table data" with a daily breakdown, campaign level or below: a header
+    with a campaign name, an amount spent and a reporting-date (or Day) column, in any of the
+    interface languages of settings.HEADER_NAMES."""
 
     name = "meta_ads_manager_table"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        return any(_find_layout(rows) is not None for rows in sheets.values())
+    any_of = (
+        frozenset(settings.HEADER_NAMES["campaign_name"]),
+        frozenset(f"{prefix}*" for prefix in settings.SPEND_PREFIXES),
+        frozenset((*settings.HEADER_NAMES["starts"], *settings.HEADER_NAMES["day"])),
+    )
+    search_rows = 5
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         out = ParsedExport(format=self.name)
-        found = [(name, rows, layout) for name, rows in sheets.items()
-                 if (layout := _find_layout(rows)) is not None]
-        if not found:
-            raise ExportFileError(ctx.path, "not an Ads Manager table export: no header with campaign "
-                                  "name, amount spent and reporting starts")
-        sheet_name, rows, layout = found[0]
+        sheet_name, header_index = self.first_table(sheets, ctx)
+        rows = sheets[sheet_name]
+        layout = _layout(rows[header_index], header_index)
         for other in sheets:
             if other != sheet_name and any(any(c.strip() for c in row) for row in sheets[other]):
                 out.notes.append(f"ignored sheet {other!r}: only the first Ads Manager table is read")

@@ -73,10 +73,7 @@ class TikTokBusinessApi(OAuthApiClient):
     """One TikTok business account (account_id = its business_id / open_id)."""
 
     platform = "tiktok"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
-    default_base_url = settings.BASE_URL
-    api_path = "/open_api/v1.3"
+    api_settings = settings
     token_endpoint = TOKEN_ENDPOINT
 
     def auth_headers(self, token: str) -> dict[str, str]:

@@ -16,15 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ExportFormat,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
 from connectors.tables import HeaderFormat, Sheets, fold, header_names, records
 from connectors.tiktok import settings
 from connectors.values import infer_years, is_placeholder, parse_month_day, parse_number
@@ -464,7 +456,7 @@ TIKTOK_STUDIO_FOLLOWER_TERRITORIES = _Skipped(
     "tiktok_studio_follower_territories", header_names("Top territories", "Distribution"),
     "follower demographics (top territories), not daily facts")
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+EXPORT_FORMATS: tuple[HeaderFormat, ...] = (
     TIKTOK_BUSINESS_OVERVIEW,
     TIKTOK_BUSINESS_AUDIENCE,
     TIKTOK_BUSINESS_VIDEOS,

@@ -91,10 +91,7 @@ class XApi(OAuthApiClient):
     """One X account (account_id = the numeric user id)."""
 
     platform = "x"
-    history_days = None  # the timeline reaches back ~3,200 posts [unverified]; no date limit
-    lookback_days = settings.LOOKBACK_DAYS
-    default_base_url = settings.BASE_URL
-    api_path = "/2"
+    api_settings = settings
     token_endpoint = TOKEN_ENDPOINT
     rate_limits = (RATE_LIMITS,)
     _counts_client: HttpClient | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 BASE_URL = "https://api.x.com/2"
+HISTORY_DAYS = None  # the timeline reaches back ~3,200 posts [unverified]; no date limit
 LOOKBACK_DAYS = 3
 # Non-public (and organic/promoted) metrics are served only for posts created within the last
 # 30 days [docs]. Posts closer to that edge than the margin are asked for public metrics only,

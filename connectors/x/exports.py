@@ -23,15 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
-from connectors.tables import HeaderFormat, Sheets, locate, records
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
+from connectors.tables import HeaderFormat, Sheets, records
 from connectors.values import excel_serial_to_date, parse_named_date, parse_number
 from connectors.x.settings import (
     ACCOUNT_OVERVIEW_METRICS,
@@ -135,12 +128,12 @@ def _where(sheet: str) -> str:
     return f"sheet {sheet!r}: " if sheet else ""
 
 
-def _first_table(sheets: Sheets, ctx: ExportContext, required: frozenset[str], what: str,
-                 excluded: frozenset[str] = frozenset()) -> tuple[str, int, list[str]]:
-    """The first sheet carrying the header, and notes naming other non-empty sheets left out."""
-    tables = locate(sheets, required, excluded)
+def _first_table(sheets: Sheets, ctx: ExportContext, fmt: HeaderFormat,
+                 what: str) -> tuple[str, int, list[str]]:
+    """The first sheet carrying the format's header, and notes naming other non-empty sheets left out."""
+    tables = fmt.tables(sheets)
     if not tables:
-        raise ExportFileError(ctx.path, f"not an X {what}: no header row with {', '.join(sorted(required))}")
+        raise ExportFileError(ctx.path, f"not an X {what}: no header row with {fmt.header.describe()}")
     sheet, index = tables[0]
     notes = [f"ignored sheet {name!r}: not part of the {what}"
              for name, rows in sheets.items()
@@ -251,7 +244,7 @@ def parse_tweet_activity_export(sheets: Sheets, ctx: ExportContext) -> ParsedExp
 
     Nothing daily is derived: the pipeline counts posts per day from `posts` itself.
     """
-    sheet, header_index, notes = _first_table(sheets, ctx, TWEET_ACTIVITY_HEADERS, "Tweet activity export")
+    sheet, header_index, notes = _first_table(sheets, ctx, TweetActivityExport, "Tweet activity export")
     header, rows = records(sheets[sheet], header_index)
     cols = _columns(header)
     id_col, time_col = cols[TWEET_ACTIVITY_ID_COLUMN], cols[TWEET_ACTIVITY_TIME_COLUMN]
@@ -305,10 +298,10 @@ def parse_tweet_activity_export(sheets: Sheets, ctx: ExportContext) -> ParsedExp
 
 def parse_daily_tweet_activity_export(sheets: Sheets, ctx: ExportContext) -> ParsedExport:
     """Account figures per day from every sheet that carries the daily tweet activity header."""
-    tables = locate(sheets, DAILY_TWEET_ACTIVITY_HEADERS)
+    tables = DailyTweetActivityExport.tables(sheets)
     if not tables:
         raise ExportFileError(ctx.path, "not an X daily tweet activity export: no header row with "
-                              + ", ".join(sorted(DAILY_TWEET_ACTIVITY_HEADERS)))
+                              + DailyTweetActivityExport.header.describe())
     out = ParsedExport(format=DailyTweetActivityExport.name)
     used = {name for name, _ in tables}
     # A user workbook may hold notes or charts next to the pasted data: left out, and said so.
@@ -367,9 +360,7 @@ def parse_daily_tweet_activity_export(sheets: Sheets, ctx: ExportContext) -> Par
 
 def parse_account_overview_export(sheets: Sheets, ctx: ExportContext) -> ParsedExport:
     """Account figures per day from X Premium `account_overview_analytics.csv`."""
-    sheet, header_index, notes = _first_table(sheets, ctx, ACCOUNT_OVERVIEW_HEADERS,
-                                              "Premium account overview export",
-                                              ACCOUNT_OVERVIEW_EXCLUDED_HEADERS)
+    sheet, header_index, notes = _first_table(sheets, ctx, AccountOverviewExport, "Premium account overview export")
     header, rows = records(sheets[sheet], header_index)
     date_col = _columns(header)[OVERVIEW_DATE_COLUMN]
     metric_columns, unmapped = _metric_columns(header, ACCOUNT_OVERVIEW_METRICS, (OVERVIEW_DATE_COLUMN,))
@@ -401,8 +392,7 @@ def parse_account_content_export(sheets: Sheets, ctx: ExportContext) -> ParsedEx
     """Posts and lifetime counters (dated ctx.export_date) from X Premium
     `account_analytics_content_*.csv`, early-2025 ("Link", "Share", "Url clicks") and
     mid-2025 on ("Post Link", "Shares", "URL Clicks") headers alike."""
-    sheet, header_index, notes = _first_table(sheets, ctx, ACCOUNT_CONTENT_HEADERS,
-                                              "Premium content export")
+    sheet, header_index, notes = _first_table(sheets, ctx, AccountContentExport, "Premium content export")
     header, rows = records(sheets[sheet], header_index)
     cols = _columns(header)
     id_col, date_col, text_col = (cols[CONTENT_ID_COLUMN], cols[CONTENT_DATE_COLUMN],
@@ -445,43 +435,28 @@ def parse_account_content_export(sheets: Sheets, ctx: ExportContext) -> ParsedEx
 # --------------------------------------------------------------------------------------------
 
 
-class TweetActivityExport(HeaderFormat):
-    """Legacy analytics.twitter.com per-tweet export (every cell quoted, floats, "-" promoted)."""
+class XExport(HeaderFormat):
+    """An X export format: its header names and its parse step, a module-level function."""
 
-    name = "x_tweet_activity"
-    required = TWEET_ACTIVITY_HEADERS
+    def __init__(self, name: str, required: frozenset[str], parse: Callable[[Sheets, ExportContext], ParsedExport],
+                 excluded: frozenset[str] = frozenset()) -> None:
+        super().__init__(name, required, excluded)
+        self._parse = parse
 
-    parse = staticmethod(parse_tweet_activity_export)
-
-
-class DailyTweetActivityExport(HeaderFormat):
-    """Legacy daily tweet activity: native CSV or a workbook of pasted monthly sheets."""
-
-    name = "x_daily_tweet_activity"
-    required = DAILY_TWEET_ACTIVITY_HEADERS
-
-    parse = staticmethod(parse_daily_tweet_activity_export)
+    def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
+        return self._parse(sheets, ctx)
 
 
-class AccountOverviewExport(HeaderFormat):
-    """X Premium `account_overview_analytics.csv` (per day, newest first)."""
+# Legacy analytics.twitter.com per-tweet export (every cell quoted, floats, "-" promoted).
+TweetActivityExport = XExport("x_tweet_activity", TWEET_ACTIVITY_HEADERS, parse_tweet_activity_export)
+# Legacy daily tweet activity: native CSV or a workbook of pasted monthly sheets.
+DailyTweetActivityExport = XExport("x_daily_tweet_activity", DAILY_TWEET_ACTIVITY_HEADERS,
+                                   parse_daily_tweet_activity_export)
+# X Premium `account_overview_analytics.csv` (per day, newest first).
+AccountOverviewExport = XExport("x_account_overview", ACCOUNT_OVERVIEW_HEADERS, parse_account_overview_export,
+                                ACCOUNT_OVERVIEW_EXCLUDED_HEADERS)
+# X Premium `account_analytics_content_*.csv` (per post, both header variants).
+AccountContentExport = XExport("x_account_content", ACCOUNT_CONTENT_HEADERS, parse_account_content_export)
 
-    name = "x_account_overview"
-    required = ACCOUNT_OVERVIEW_HEADERS
-    excluded = ACCOUNT_OVERVIEW_EXCLUDED_HEADERS
-
-    parse = staticmethod(parse_account_overview_export)
-
-
-class AccountContentExport(HeaderFormat):
-    """X Premium `account_analytics_content_*.csv` (per post, both header variants)."""
-
-    name = "x_account_content"
-    required = ACCOUNT_CONTENT_HEADERS
-
-    parse = staticmethod(parse_account_content_export)
-
-
-EXPORT_FORMATS: tuple[
-    TweetActivityExport, DailyTweetActivityExport, AccountOverviewExport, AccountContentExport
-] = (TweetActivityExport(), DailyTweetActivityExport(), AccountOverviewExport(), AccountContentExport())
+EXPORT_FORMATS: tuple[XExport, ...] = (
+    TweetActivityExport, DailyTweetActivityExport, AccountOverviewExport, AccountContentExport)

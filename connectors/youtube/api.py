@@ -59,10 +59,7 @@ class YouTubeAnalyticsApi(GoogleApiClient):
     """One YouTube channel (account_id = the channel id, UC...)."""
 
     platform = "youtube"
-    history_days = settings.HISTORY_DAYS
-    lookback_days = settings.LOOKBACK_DAYS
-    default_base_url = settings.BASE_URL
-    api_path = "/v2"
+    api_settings = settings
 
     @property
     def ids(self) -> str:

@@ -48,7 +48,6 @@ class YouTubeCompetitorApi(GoogleApiClient):
     history_days = None
     lookback_days = settings.LOOKBACK_DAYS
     default_base_url = DATA_API_URL
-    api_path = "/youtube/v3"
 
     @property
     def http(self) -> HttpClient:  # type: ignore[override]  # an API key, no OAuth refresh

@@ -13,16 +13,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from connectors.base import (
-    AccountDayValue,
-    ExportContext,
-    ExportFileError,
-    ExportFormat,
-    ParsedExport,
-    PostMetricValue,
-    PostRecord,
-)
-from connectors.tables import Sheets, records
+from connectors.base import AccountDayValue, ExportContext, ExportFileError, ParsedExport, PostMetricValue, PostRecord
+from connectors.tables import Header, HeaderFormat, Sheets, records
 from connectors.values import is_placeholder, parse_named_date, parse_number
 from connectors.youtube import settings
 
@@ -30,21 +22,22 @@ Record = tuple[int, dict[str, str]]  # (1-based row number in the file, cells by
 
 _ACCOUNT = {name.casefold(): metric for name, metric in settings.ACCOUNT_METRICS.items()}
 _POST = {name.casefold(): metric for name, metric in settings.POST_METRICS.items()}
-_DIMENSIONS = {name.casefold() for name in settings.DIMENSIONS}
 _EXHAUSTIVE = {name.casefold() for name in settings.EXHAUSTIVE_DIMENSIONS}
 _NON_ADDITIVE = {name.casefold() for name in settings.NON_ADDITIVE_METRICS}
 _CONTENT_COLUMNS = {name.casefold() for name in settings.CONTENT_COLUMNS}
 _CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
 
 
-def _sheet(sheets: Sheets) -> list[list[str]] | None:
-    """The rows of the first non-empty sheet (Studio downloads are CSVs: the sheet "")."""
-    return next((rows for rows in sheets.values() if rows), None)
+class _StudioFormat(HeaderFormat):
+    """A Studio CSV: its header is the first row, which names the dimension in its first (Table
+    data) or second (Chart data) column."""
 
+    search_rows = 1
 
-def _header(sheets: Sheets) -> list[str]:
-    rows = _sheet(sheets)
-    return [cell.strip() for cell in rows[0]] if rows else []
+    def table(self, sheets: Sheets, ctx: ExportContext) -> tuple[list[str], list[Record]]:
+        """The header (stripped) and the data rows of the located table."""
+        sheet, index = self.first_table(sheets, ctx)
+        return records(sheets[sheet], index)
 
 
 def _is_total(cell: str) -> bool:
@@ -131,7 +124,7 @@ def _read_dates(ctx: ExportContext, cells: list[tuple[int, str]],
 # --------------------------------------------------------------------------------------------
 
 
-class YouTubeContentTable:
+class YouTubeContentTable(_StudioFormat):
     """`Table data.csv` by Content: one row per video -> posts and their counters.
 
     The counters cover the period selected in Studio when downloading (a lifetime download
@@ -139,14 +132,11 @@ class YouTubeContentTable:
     """
 
     name = "youtube_content_table"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        header = _header(sheets)
-        return bool(header) and header[0].casefold() == "content" and any(
-            h.casefold() in _POST for h in header[1:])
+    leading = (frozenset({"Content"}),)
+    any_of = (frozenset(settings.POST_METRICS),)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        header, rows = records(_sheet(sheets) or [[]], 0)
+        header, rows = self.table(sheets, ctx)
         id_column = header[0]
         title_column = next((h for h in header if h.casefold() == "video title"), None)
         publish_column = next((h for h in header if h.casefold() == "video publish time"), None)
@@ -210,23 +200,23 @@ class YouTubeContentTable:
                 f"{listed:g} over the {len(posts)} listed videos")
 
 
-class YouTubeDimensionTable:
+class YouTubeDimensionTable(_StudioFormat):
     """`Table data.csv` by a dimension other than Content (traffic source, geography...):
     period totals per item, no daily facts and no posts."""
 
     name = "youtube_dimension_table"
+    leading = (frozenset(settings.DIMENSIONS - {"Content"}),)
+    any_of = (frozenset(settings.ACCOUNT_METRICS),)
+    # A dimension settings.DIMENSIONS does not list yet: known by the `Total` row under the header.
+    _UNLISTED_DIMENSION = Header.of(any_of=(settings.ACCOUNT_METRICS,), excluded=("Content", "Date"), search=1)
 
-    def recognise(self, sheets: Sheets) -> bool:
-        rows = _sheet(sheets)
-        header = _header(sheets)
-        if not header or header[0].casefold() in {"content", "date"}:
-            return False
-        has_metric = any(h.casefold() in _ACCOUNT for h in header[1:])
-        total_first = bool(rows and len(rows) > 1 and rows[1] and _is_total(rows[1][0]))
-        return has_metric and (header[0].casefold() in _DIMENSIONS or total_first)
+    def tables(self, sheets: Sheets) -> list[tuple[str, int]]:
+        return super().tables(sheets) or [
+            (sheet, 0) for sheet, rows in sheets.items()
+            if self._UNLISTED_DIMENSION.find(rows) == 0 and len(rows) > 1 and rows[1] and _is_total(rows[1][0])]
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        dimension = _header(sheets)[0]
+        dimension = self.table(sheets, ctx)[0][0]
         return ParsedExport(format=self.name, skipped_reason=(
             f"YouTube Studio table by {dimension}: totals per {dimension.lower()} for the "
             "selected period, not daily facts"))
@@ -263,24 +253,22 @@ def _daily(ctx: ExportContext, rows: list[Record], date_column: str,
     return values, covers, date_notes + notes
 
 
-class YouTubeTotals:
+class YouTubeTotals(_StudioFormat):
     """`Totals.csv`: Date,<metric> daily channel totals (empty cell = no data that day)."""
 
     name = "youtube_totals"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        header = [h for h in _header(sheets) if h]
-        return (len(header) >= 2 and header[0].casefold() == "date"
-                and all(h.casefold() in _ACCOUNT for h in header[1:]))
+    leading = (frozenset({"Date"}),)
+    any_of = (frozenset(settings.ACCOUNT_METRICS),)
+    only = True  # every other column a channel metric: not another platform's Date,Likes,... file
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        header, rows = records(_sheet(sheets) or [[]], 0)
+        header, rows = self.table(sheets, ctx)
         metric_columns = [h for h in header[1:] if h]
         values, covers, notes = _daily(ctx, rows, header[0], metric_columns)
         return ParsedExport(format=self.name, account_daily=values, covers=covers, notes=notes)
 
 
-class YouTubeChartData:
+class YouTubeChartData(_StudioFormat):
     """`Chart data.csv`: Date,<dimension columns...>,<metric>, one row per day and item.
 
     Only a dimension that splits every view into exactly one item (traffic source,
@@ -290,15 +278,11 @@ class YouTubeChartData:
     """
 
     name = "youtube_chart_data"
-
-    def recognise(self, sheets: Sheets) -> bool:
-        header = _header(sheets)
-        return (len(header) >= 3 and header[0].casefold() == "date"
-                and header[1].casefold() in _DIMENSIONS
-                and any(h.casefold() in _ACCOUNT for h in header[2:]))
+    leading = (frozenset({"Date"}), settings.DIMENSIONS)
+    any_of = (frozenset(settings.ACCOUNT_METRICS),)
 
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
-        header, rows = records(_sheet(sheets) or [[]], 0)
+        header, rows = self.table(sheets, ctx)
         date_column, dimension = header[0], header[1]
         if dimension.casefold() not in _EXHAUSTIVE:
             return ParsedExport(format=self.name, skipped_reason=(
@@ -327,7 +311,7 @@ class YouTubeChartData:
         return ParsedExport(format=self.name, account_daily=values, covers=covers, notes=notes)
 
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+EXPORT_FORMATS: tuple[HeaderFormat, ...] = (
     YouTubeContentTable(),
     YouTubeDimensionTable(),
     YouTubeTotals(),

@@ -14,7 +14,7 @@ import pytest
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport
 from connectors.facebook import connector
-from connectors.meta import AUDIENCE_SKIPPED_REASON, COLLAPSED_RESAVE_REASON
+from connectors.meta.business_suite import AUDIENCE_SKIPPED_REASON, COLLAPSED_RESAVE_REASON
 from connectors.tables import read_sheets
 
 OIGETIT = "facebook/oigetit_mbs_2025"

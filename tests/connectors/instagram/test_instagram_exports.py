@@ -13,7 +13,7 @@ import pytest
 
 from connectors.base import ExportContext, ExportFileError, ParsedExport
 from connectors.instagram import connector
-from connectors.meta import AUDIENCE_SKIPPED_REASON, COLLAPSED_RESAVE_REASON
+from connectors.meta.business_suite import AUDIENCE_SKIPPED_REASON, COLLAPSED_RESAVE_REASON
 from connectors.tables import read_sheets
 
 ELI = "instagram/elitravelguy_mbs_2026"

@@ -15,7 +15,7 @@ from connectors.facebook import connector as facebook_connector
 from connectors.facebook.settings import SETTINGS as FACEBOOK
 from connectors.instagram import connector as instagram_connector
 from connectors.instagram.settings import SETTINGS as INSTAGRAM
-from connectors.meta import (
+from connectors.meta.business_suite import (
     AUDIENCE_SKIPPED_REASON,
     COLLAPSED_RESAVE_REASON,
     MetaAudienceFormat,
