@@ -117,7 +117,7 @@ def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Itera
     if isinstance(target, DuckLake):
         try:
             with connect(target, read_only=True) as con:
-                published = (con.execute("SELECT max(snapshot_id) FROM meta.published_snapshots").fetchall()[0][0]
+                published = (con.execute("SELECT max(lake_snapshot) FROM meta.published_snapshots").fetchall()[0][0]
                              if _has_published_table(con) else None)
         except WarehouseMissingError:
             published = None

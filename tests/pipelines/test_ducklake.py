@@ -89,7 +89,7 @@ def test_demo_on_ducklake_gives_the_kpi_rows_of_the_duckdb_file(demo):
         assert rows(con, "SELECT type FROM duckdb_databases() WHERE database_name = current_database()") == [
             ("ducklake",)]
         assert rows(con, KPI_DAILY) == expected
-        published = rows(con, "SELECT snapshot_id FROM meta.published_snapshots")
+        published = rows(con, "SELECT lake_snapshot FROM meta.published_snapshots")
     assert len(expected) > 100
     assert list((folder / "lake").rglob("*.parquet")), "the lake wrote no Parquet files"
     assert not (folder / "analytics.duckdb").exists(), "DuckLake publishes a snapshot id, not a copy"

@@ -1,0 +1,54 @@
+"""On a DuckLake, a run interrupted midway is reverted before the next run writes.
+
+The rule (docs/scaling.md): a run that was killed (its process gone, a step left unfinished) or
+canceled leaves the lake as before the run: `warehouse.lake_runs.revert_run` undoes its commits
+and only its commits, so platform runs writing alongside keep theirs. A run that failed on its own
+(a step raised after its retries) keeps what its finished steps committed, as on a DuckDB file:
+the failing step's transaction was rolled back, the failure is reported and alerted on, and the
+API assets deliberately land the accounts that worked. The next run to open the lake, whatever
+its job, settles every run that has ended since (`recover_lake_runs`): a killed `socialkpi run` is
+marked failed first (`runner.release_dead_cli_runs`), a killed daemon run by run monitoring.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from warehouse.lake_runs import KEPT, SUCCEEDED, Revert, resolve, revert_run, unresolved_runs
+
+STEP_STATES = {dg.DagsterEventType.STEP_START: "running", dg.DagsterEventType.STEP_RESTARTED: "running",
+               dg.DagsterEventType.STEP_SUCCESS: "ended", dg.DagsterEventType.STEP_FAILURE: "ended",
+               dg.DagsterEventType.STEP_UP_FOR_RETRY: "ended", dg.DagsterEventType.STEP_SKIPPED: "ended"}
+
+
+def interrupted(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
+    """Canceled, or failed while one of its steps had started and not ended (the process was killed)."""
+    if run.status == dg.DagsterRunStatus.CANCELED:
+        return True
+    if run.status != dg.DagsterRunStatus.FAILURE:
+        return False
+    last: dict[str, str] = {}
+    for record in instance.get_records_for_run(run.run_id, of_type=set(STEP_STATES)).records:
+        event = record.event_log_entry.dagster_event
+        if event is not None and event.step_key is not None:
+            last[event.step_key] = STEP_STATES[event.event_type]
+    return "running" in last.values()
+
+
+def recover_lake_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance,
+                      current_run_id: str | None = None) -> list[Revert]:
+    """Settle the lake's runs that have ended: revert the interrupted ones, keep the others.
+
+    Runs still going (or unknown to this Dagster instance) are left for a later run to settle.
+    """
+    reverts = []
+    for run_id in unresolved_runs(con):
+        run = instance.get_run_by_id(run_id) if run_id != current_run_id else None
+        if run is None or not run.is_finished:
+            continue
+        if interrupted(instance, run):
+            reverts.append(revert_run(con, run_id))
+        else:
+            resolve(con, run_id, SUCCEEDED if run.status == dg.DagsterRunStatus.SUCCESS else KEPT)
+    return reverts
