@@ -1,6 +1,6 @@
 """On a DuckLake, a run interrupted midway is reverted before the next run writes.
 
-The rule (docs/scaling.md): a run that was killed (its process gone, a step left unfinished) or
+The rule (docs/scaling.md): a run that was killed (its process gone, mid-step or between steps) or
 canceled leaves the lake as before the run: `warehouse.lake_runs.revert_run` undoes its commits
 and only its commits, so platform runs writing alongside keep theirs. A run that failed on its own
 (a step raised after its retries) keeps what its finished steps committed, as on a DuckDB file:
@@ -17,23 +17,14 @@ import duckdb
 
 from warehouse.lake_runs import KEPT, SUCCEEDED, Revert, resolve, revert_run, unresolved_runs
 
-STEP_STATES = {dg.DagsterEventType.STEP_START: "running", dg.DagsterEventType.STEP_RESTARTED: "running",
-               dg.DagsterEventType.STEP_SUCCESS: "ended", dg.DagsterEventType.STEP_FAILURE: "ended",
-               dg.DagsterEventType.STEP_UP_FOR_RETRY: "ended", dg.DagsterEventType.STEP_SKIPPED: "ended"}
-
 
 def interrupted(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
-    """Canceled, or failed while one of its steps had started and not ended (the process was killed)."""
+    """Canceled, or failed with no step failing: the failure came from outside its steps (its process
+    was killed or crashed and the run was marked failed afterwards), mid-step or between steps."""
     if run.status == dg.DagsterRunStatus.CANCELED:
         return True
-    if run.status != dg.DagsterRunStatus.FAILURE:
-        return False
-    last: dict[str, str] = {}
-    for record in instance.get_records_for_run(run.run_id, of_type=set(STEP_STATES)).records:
-        event = record.event_log_entry.dagster_event
-        if event is not None and event.step_key is not None:
-            last[event.step_key] = STEP_STATES[event.event_type]
-    return "running" in last.values()
+    return run.status == dg.DagsterRunStatus.FAILURE and not instance.get_records_for_run(
+        run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1).records
 
 
 def recover_lake_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance,

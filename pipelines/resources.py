@@ -29,7 +29,7 @@ class SocialKpi(dg.ConfigurableResource):
     _lake_run_begun: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._run_id, self._instance = context.run_id, context.instance
+        self._run_id, self._instance = (context.run.run_id if context.run else None), context.instance
 
     @cached_property
     def config(self) -> Config:

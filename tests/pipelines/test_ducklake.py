@@ -8,6 +8,7 @@ A few days of the demo only: the whole file is one pipeline run per backend plus
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,12 +18,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster._core.instance.ref import InstanceRef
 
 from connectors.base import load_connectors
 from ingest.drop_folder import ingest_drop_folder
 from pipelines.build import build_definitions
 from pipelines.config import Config, load_config
 from pipelines.demo import write_demo
+from pipelines.lake_recovery import recover_lake_runs
+from pipelines.runner import release_dead_cli_runs
 from tests.helpers import D
 from tests.postgres import libpq, running_postgres
 from transforms.core import build_core
@@ -215,3 +219,76 @@ def test_a_run_killed_mid_transaction_leaves_the_lake_as_it_was_and_a_rerun_comp
     with connect(lake.warehouse_target) as con:  # the re-run of the killed step completes
         build_core(con, START, END)
         assert rows(con, STATE) == before
+
+
+SOCIALKPI = Path(sys.executable).parent / "socialkpi"
+
+
+def lake_state(target: DuckLake) -> dict[str, list[tuple]]:
+    """Every table of the lake, sorted, but the journal of runs (which records the revert)."""
+    with connect(target, read_only=True) as con:
+        names = rows(con, "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
+                          "current_database() AND (schema_name, table_name) <> ('meta', 'lake_runs') ORDER BY 1, 2")
+        return {f"{s}.{t}": rows(con, f'SELECT * FROM "{s}"."{t}" ORDER BY ALL') for s, t in names}
+
+
+def cli_run(lake: Config, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    for name in ("SOCIALKPI_CONFIG", "SOCIALKPI_WAREHOUSE", "SOCIALKPI_WAREHOUSE_DATA_PATH"):
+        env.pop(name, None)
+    return subprocess.Popen([str(SOCIALKPI), "--config", str(lake.source), "run", "--start", START.isoformat(),
+                             "--end", END.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+
+
+def run_and_kill_after_landing(lake: Config, home: Path) -> None:
+    """`socialkpi run`, SIGKILLed as soon as its export_files step has committed."""
+    run = cli_run(lake, home)
+    lines = []
+    for line in run.stdout:  # "[n/N] <step> succeeded in x s"
+        lines.append(line)
+        if "export_files succeeded" in line:
+            run.send_signal(signal.SIGKILL)
+            break
+    run.wait(timeout=60)
+    assert run.returncode == -signal.SIGKILL, "".join(lines)
+
+
+def test_a_run_killed_after_a_step_committed_is_reverted_and_a_rerun_completes(demo, tmp_path):
+    lake, _ = demo
+    target = lake.warehouse_target
+    # A new per-post export (other dates than the demo's files), so the killed run's first step lands rows.
+    more = write_demo(tmp_path / "more", D(2025, 1, 6), D(2025, 1, 9)).parent / "exports" / "facebook"
+    [new_file] = more.rglob("Jan-06-2025_Jan-09-2025_*.csv")
+    shutil.copy(new_file, lake.exports_path / "facebook" / new_file.parent.name / new_file.name)
+    before = lake_state(target)
+    home = tmp_path / "dagster_home"
+
+    run_and_kill_after_landing(lake, home)
+    killed = lake_state(target)
+    assert len([r for r in killed["raw.export_files"] if new_file.name in str(r)]) == 1
+    assert killed["raw.post_records"] != before["raw.post_records"]  # the committed step is in the lake
+
+    # What the next run does before it writes, done here to look at the lake in between.
+    instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    try:
+        [run_id] = release_dead_cli_runs(instance)
+        with connect(target) as con:
+            [revert] = recover_lake_runs(con, instance)
+    finally:
+        instance.dispose()
+    assert revert.run_id == run_id and revert.removed["raw.export_files"] == 1 and revert.commits
+    assert lake_state(target) == before  # every table as before the run, published snapshot included
+
+    # Killed again; this time the next `socialkpi run` reverts it by itself, then completes.
+    run_and_kill_after_landing(lake, home)
+    rerun = cli_run(lake, home)
+    out, _ = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, out[-3000:]
+    after = lake_state(target)
+    assert len([r for r in after["raw.export_files"] if new_file.name in str(r)]) == 1
+    assert len(after["meta.published_snapshots"]) == len(before["meta.published_snapshots"]) + 1
+    with connect(target, read_only=True) as con:
+        outcomes = rows(con, "SELECT outcome FROM meta.lake_runs ORDER BY started_at")
+    # the fixture's run (another Dagster instance: left unsettled), two killed runs, the re-run (going)
+    assert outcomes == [(None,), ("reverted",), ("reverted",), (None,)]
