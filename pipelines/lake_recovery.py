@@ -15,7 +15,7 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from warehouse.lake_runs import KEPT, SUCCEEDED, Revert, resolve, revert_run, unresolved_runs
+from warehouse.lake_runs import KEPT, SUCCEEDED, Revert, resolve, revert_run, reverted, unresolved_runs
 
 
 def interrupted(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
@@ -39,7 +39,11 @@ def recover_lake_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstan
         if run is None or not run.is_finished:
             continue
         if interrupted(instance, run):
-            reverts.append(revert_run(con, run_id))
+            try:
+                reverts.append(revert_run(con, run_id))
+            except duckdb.Error:  # a run starting at the same moment reverted it first (a commit conflict)
+                if not reverted(con, run_id):
+                    raise
         else:
             resolve(con, run_id, SUCCEEDED if run.status == dg.DagsterRunStatus.SUCCESS else KEPT)
     return reverts

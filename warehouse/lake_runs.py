@@ -68,6 +68,11 @@ def resolve(con: duckdb.DuckDBPyConnection, run_id: str, outcome: str) -> None:
                 [outcome, run_id])
 
 
+def reverted(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    return con.execute("SELECT count(*) FROM meta.lake_runs WHERE run_id = ? AND outcome = ?",
+                       [run_id, REVERTED]).fetchall()[0][0] > 0
+
+
 def run_commits(con: duckdb.DuckDBPyConnection, run_id: str) -> list[int]:
     """The lake snapshots the run committed (its tagged commits), in order."""
     return [r[0] for r in con.execute(
@@ -81,9 +86,9 @@ def revert_run(con: duckdb.DuckDBPyConnection, run_id: str) -> Revert:
     Idempotent: a run recorded as reverted is left alone. The caller decides that the run ended
     without success (a run still writing would keep writing after its revert).
     """
-    outcome = con.execute("SELECT outcome FROM meta.lake_runs WHERE run_id = ?", [run_id]).fetchall()
+    journaled = con.execute("SELECT count(*) FROM meta.lake_runs WHERE run_id = ?", [run_id]).fetchall()[0][0]
     result = Revert(run_id)
-    if outcome and outcome[0][0] == REVERTED:
+    if reverted(con, run_id):
         result.already = True
         return result
     result.commits = run_commits(con, run_id)
@@ -98,7 +103,7 @@ def revert_run(con: duckdb.DuckDBPyConnection, run_id: str) -> Revert:
         logged = con.execute("DELETE FROM meta.load_log WHERE run_id = ?", [run_id]).fetchall()[0][0]
         if logged:
             result.removed["meta.load_log"] = result.removed.get("meta.load_log", 0) + logged
-        if outcome:
+        if journaled:
             resolve(con, run_id, REVERTED)
         commit_message(con, f"revert run {run_id}", {"reverts": run_id})
         con.execute("COMMIT")
