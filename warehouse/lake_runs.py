@@ -144,8 +144,8 @@ def _changed_tables(con: duckdb.DuckDBPyConnection, commits: list[int]) -> list[
     """(schema, table) of the tables the commits inserted into or deleted from, the journal left out."""
     ids = {int(i) for (changes,) in con.execute(
         f"SELECT changes FROM ducklake_snapshots('{LAKE_ALIAS}') WHERE list_contains(?, snapshot_id)",
-        [commits]).fetchall() for kind, values in changes.items() if kind != "tables_created" and
-        kind.startswith(("tables_inserted", "tables_deleted", "inlined_")) for i in values}
+        [commits]).fetchall() for kind, values in changes.items()
+        if kind.startswith(("tables_inserted", "tables_deleted", "inlined_")) for i in values}
     names = {r[0] for r in con.execute(f"SELECT table_name FROM ducklake_table_info('{LAKE_ALIAS}') "
                                        "WHERE list_contains(?, table_id)", [sorted(ids)]).fetchall()}
     # ducklake_table_info names no schema: every table of that name (an unchanged one reverts nothing)

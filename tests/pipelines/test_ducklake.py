@@ -86,6 +86,15 @@ def test_demo_on_ducklake_gives_the_kpi_rows_of_the_duckdb_file(demo):
     lake, embedded = demo
     folder = lake.source.parent
     assert isinstance(lake.warehouse_target, DuckLake)
+    with connect(lake.warehouse_target, read_only=True) as con:  # nothing but the fixture's run wrote yet
+        changes = rows(con, "SELECT changes FROM ducklake_snapshots('warehouse') WHERE commit_extra_info IS NULL "
+                            "AND snapshot_id > (SELECT first_snapshot FROM meta.lake_runs)")
+        table_names = dict(rows(con, "SELECT table_id, table_name FROM ducklake_table_info('warehouse')"))
+    untagged = sorted({table_names[int(i)] for (change,) in changes for kind, ids in change.items()
+                       if kind.startswith(("tables_inserted", "tables_deleted", "inlined_")) for i in ids})
+    # Every commit of the run carries its id (so it can be reverted) but its journal entry and the
+    # load log lines, which name the run themselves.
+    assert untagged == ["lake_runs", "load_log"]
     assert lake.warehouse_target.data_path == f"{folder / 'lake'}/"
     with connect(embedded.warehouse_path, read_only=True) as con:
         expected = rows(con, KPI_DAILY)
