@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +32,7 @@ from tests.helpers import D
 from tests.postgres import libpq, running_postgres
 from transforms.core import build_core
 from warehouse.connection import DuckLake, connect
+from warehouse.lake_runs import begin_run
 from warehouse.snapshot import NoSnapshotError, open_published
 
 START, END = D(2025, 1, 1), D(2025, 1, 4)
@@ -267,9 +269,13 @@ def test_a_run_killed_after_a_step_committed_is_reverted_and_a_rerun_completes(d
     lake, _ = demo
     target = lake.warehouse_target
     # A new per-post export (other dates than the demo's files), so the killed run's first step lands rows.
-    more = write_demo(tmp_path / "more", D(2025, 1, 6), D(2025, 1, 9)).parent / "exports" / "facebook"
-    [new_file] = more.rglob("Jan-06-2025_Jan-09-2025_*.csv")
+    more = write_demo(tmp_path / "more", D(2025, 1, 6), D(2025, 1, 9)).parent / "exports"
+    [new_file] = (more / "facebook").rglob("Jan-06-2025_Jan-09-2025_*.csv")
     shutil.copy(new_file, lake.exports_path / "facebook" / new_file.parent.name / new_file.name)
+    [other_file] = (more / "instagram").rglob("Jan-06-2025_Jan-09-2025_*.csv")
+    other_folder = tmp_path / "other" / "instagram" / other_file.parent.name
+    other_folder.mkdir(parents=True)
+    shutil.copy(other_file, other_folder / other_file.name)
     before = lake_state(target)
     home = tmp_path / "dagster_home"
 
@@ -277,6 +283,16 @@ def test_a_run_killed_after_a_step_committed_is_reverted_and_a_rerun_completes(d
     killed = lake_state(target)
     assert len([r for r in killed["raw.export_files"] if new_file.name in str(r)]) == 1
     assert killed["raw.post_records"] != before["raw.post_records"]  # the committed step is in the lake
+
+    # Another platform's run lands a file after the killed run's commits: the revert keeps its rows.
+    with connect(target) as con:
+        begin_run(con, "instagram-run")
+        [outcome] = ingest_drop_folder(con, tmp_path / "other", load_connectors(), {}, "Europe/Berlin",
+                                       run_id="instagram-run", workers=0)
+    assert outcome.status == "loaded"
+    landed = lake_state(target)
+    added = {t: Counter(landed[t]) - Counter(killed[t]) for t in landed}
+    assert added["raw.post_records"] and not any(Counter(killed[t]) - Counter(landed[t]) for t in landed)
 
     # What the next run does before it writes, done here to look at the lake in between.
     instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
@@ -287,7 +303,9 @@ def test_a_run_killed_after_a_step_committed_is_reverted_and_a_rerun_completes(d
     finally:
         instance.dispose()
     assert revert.run_id == run_id and revert.removed["raw.export_files"] == 1 and revert.commits
-    assert lake_state(target) == before  # every table as before the run, published snapshot included
+    # every table as before the killed run, published snapshot included, plus the other run's rows
+    assert {t: Counter(r) for t, r in lake_state(target).items()} == {
+        t: Counter(r) + added[t] for t, r in before.items()}
 
     # Killed again; this time the next `socialkpi run` reverts it by itself, then completes.
     run_and_kill_after_landing(lake, home)
@@ -299,5 +317,6 @@ def test_a_run_killed_after_a_step_committed_is_reverted_and_a_rerun_completes(d
     assert len(after["meta.published_snapshots"]) == len(before["meta.published_snapshots"]) + 1
     with connect(target, read_only=True) as con:
         outcomes = rows(con, "SELECT outcome FROM meta.lake_runs ORDER BY started_at")
-    # the fixture's run (another Dagster instance: left unsettled), two killed runs, the re-run (going)
-    assert outcomes == [(None,), ("reverted",), ("reverted",), (None,)]
+    # the fixture's run and the instagram run (unknown to this Dagster instance: left unsettled), two
+    # killed runs, the re-run (going)
+    assert outcomes == [(None,), ("reverted",), (None,), ("reverted",), (None,)]
