@@ -1,10 +1,13 @@
 """Which ended runs the next run reverts on a DuckLake (DuckDB-file catalog; runs of a real
-ephemeral Dagster instance): killed or canceled ones, not those that failed on their own."""
+ephemeral Dagster instance): killed or canceled ones, not those that failed on their own. And the
+lake's jobs and pools: one pool and job per API platform, every step redone on a retry."""
 
 import dagster as dg
 import pytest
 from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
 
+from pipelines.build import build_definitions
+from pipelines.config import load_config
 from pipelines.lake_recovery import interrupted, recover_lake_runs
 from warehouse.connection import DuckLake, connect
 from warehouse.lake_runs import begin_run
@@ -60,3 +63,38 @@ def test_killed_and_canceled_runs_are_reverted_the_others_kept(tmp_path, instanc
             succeeded: "succeeded", failed: "kept", "killed": "reverted", "canceled": "reverted",
             "going": None, "another-instance": None, "current": None}
         assert recover_lake_runs(con, instance, current_run_id="current") == []  # settled once
+
+
+def jobs_and_pools(tmp_path, warehouse: str) -> tuple[dict[str, dict], dict[str, list[str]]]:
+    path = tmp_path / "socialkpi.yaml"
+    path.write_text(f"""
+timezone: "Europe/Berlin"
+start_date: "2026-11-01"
+warehouse: "{warehouse}"
+brands: [{{id: acme, name: Acme}}]
+accounts:
+  - {{platform: facebook, account_id: "1", brand: acme, token_env: ACME_FB_TOKEN}}
+  - {{platform: x, account_id: "2", brand: acme, token_env: ACME_X_TOKEN}}
+  - {{platform: instagram, account_id: "3", brand: acme}}
+""", encoding="utf-8")
+    defs = build_definitions(load_config(path))
+    jobs = {job.name: dict(job.tags) for job in defs.jobs}
+    graph = defs.resolve_asset_graph()
+    pools = {name: sorted(graph.get(dg.AssetKey(name)).pools)
+             for name in ("facebook_api", "x_api", "export_files", "kpi_daily")}
+    return jobs, pools
+
+
+def test_on_a_lake_each_api_platform_has_its_pool_and_job_and_runs_retry_every_step(tmp_path):
+    jobs, pools = jobs_and_pools(tmp_path, f"ducklake:{tmp_path / 'catalog.ducklake'}")
+    assert jobs == {"refresh": {"dagster/retry_strategy": "ALL_STEPS"},
+                    "ingest_facebook": {"dagster/retry_strategy": "ALL_STEPS"},
+                    "ingest_x": {"dagster/retry_strategy": "ALL_STEPS"}}
+    assert pools == {"facebook_api": ["ingest_facebook"], "x_api": ["ingest_x"], "export_files": ["duckdb_writer"],
+                     "kpi_daily": ["duckdb_writer"]}
+
+
+def test_on_a_duckdb_file_one_job_and_the_writer_pool(tmp_path):
+    jobs, pools = jobs_and_pools(tmp_path, str(tmp_path / "warehouse.duckdb"))
+    assert jobs == {"refresh": {}}
+    assert pools["export_files"] == pools["kpi_daily"] == ["duckdb_writer"]
