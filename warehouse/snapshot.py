@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import LAKE_ALIAS, DuckLake, WarehouseMissingError, connect
+from warehouse.lake_runs import current_snapshot
 from warehouse.writes import transaction
 
 PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
@@ -100,7 +101,7 @@ def _dependency_order(con: duckdb.DuckDBPyConnection, views: list[tuple]) -> lis
 
 def publish_lake_snapshot(con: duckdb.DuckDBPyConnection) -> int:
     """Record the lake's latest snapshot as the analysts' one. Returns its id."""
-    snapshot_id = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{LAKE_ALIAS}')").fetchall()[0][0]
+    snapshot_id = current_snapshot(con)
     with transaction(con):  # the run's commit (writes.tag_commit): reverted with the run if it is killed
         con.execute("INSERT INTO meta.published_snapshots VALUES (?, ?)",
                     [snapshot_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
