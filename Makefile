@@ -28,8 +28,9 @@ bench: install  ## every benchmark (about 9 minutes on 2 cores; docs/benchmarks.
 	$(BIN)/python benchmarks/replay_api.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/api_pull.py --runs 3
-	@echo "DuckLake vs the DuckDB file: 1,000 accounts x 2 years backfill, 1 vs 2 concurrent platform ingests, one run"
-	$(BIN)/python benchmarks/ducklake.py --runs 1
+	@echo "DuckLake vs the DuckDB file: 200 accounts x 2 years backfill, 1 vs 2 concurrent platform ingests, one run"
+	@echo "(the full 1,000 accounts: benchmarks/ducklake.py --runs 1, about 8 minutes; figures in docs/benchmarks.md)"
+	$(BIN)/python benchmarks/ducklake.py --accounts 200 --ingest-days 90 --runs 1
 
 DEMO_DIR := data/demo
 

@@ -23,6 +23,7 @@ from pipelines.sensors import build_drop_folder_sensor
 from warehouse.connection import DuckLake
 
 REFRESH_JOB = "refresh"
+RETRY_STRATEGY_TAG = "dagster/retry_strategy"  # FROM_FAILURE (Dagster's default) or ALL_STEPS
 
 
 def daily_partitions(config: Config) -> dg.DailyPartitionsDefinition:
@@ -52,11 +53,14 @@ def build_definitions(config: Config) -> dg.Definitions:
     freshness_checks = build_freshness_checks(config, partitioned_keys(assets))
     # Every asset with its quality checks; the freshness checks judge the runs, so they run from
     # their own sensor, not inside them.
+    # On a lake, a killed run's commits are reverted (pipelines/lake_recovery.py): its retry must
+    # redo every step, not only the one that was running.
+    job_tags = {RETRY_STRATEGY_TAG: "ALL_STEPS"} if lake else None
     refresh = dg.define_asset_job(
-        REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks),
+        REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks), tags=job_tags,
         description="Land new export files, rebuild the run's partition range of core and KPI tables, "
                     "check them, publish the analysts' snapshot.")
-    ingest_jobs = [dg.define_asset_job(platform_pool(key.path[-1].removesuffix("_api")), selection=[key],
+    ingest_jobs = [dg.define_asset_job(platform_pool(key.path[-1].removesuffix("_api")), selection=[key], tags=job_tags,
                                        description=f"Pull {key.path[-1].removesuffix('_api')} into the DuckLake "
                                                    "alongside other platforms' runs; then run refresh.")
                    for asset in api_assets for key in asset.keys] if lake else []

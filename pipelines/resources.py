@@ -8,11 +8,14 @@ from functools import cached_property
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from connectors.base import Connector, load_connectors
 from pipelines.config import Config, load_config
+from pipelines.lake_recovery import recover_lake_runs
 from transforms.core import AccountRow, sync_accounts, sync_competitors
-from warehouse.connection import ExtensionMismatchError, WarehouseVersionError, connect
+from warehouse.connection import DuckLake, ExtensionMismatchError, WarehouseVersionError, connect
+from warehouse.lake_runs import begin_run
 from warehouse.schema import MigrationOrderError
 
 # Errors no retry can fix: the step fails at once with the message, instead of three times.
@@ -23,6 +26,14 @@ class SocialKpi(dg.ConfigurableResource):
     """Where the config lives; everything else (paths, accounts, targets) comes from it."""
 
     config_path: str
+    # The run this resource serves (None outside a run) and its instance: on a DuckLake, the run's
+    # commits are tagged with its id and ended runs are settled before it writes (lake_recovery.py).
+    _run_id: str | None = PrivateAttr(default=None)
+    _instance: dg.DagsterInstance | None = PrivateAttr(default=None)
+    _lake_run_begun: bool = PrivateAttr(default=False)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_id, self._instance = (context.run.run_id if context.run else None), context.instance
 
     @cached_property
     def config(self) -> Config:
@@ -35,8 +46,15 @@ class SocialKpi(dg.ConfigurableResource):
     @contextmanager
     def warehouse(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived read-write connection, with accounts and anchors synced from the config."""
+        target = self.config.warehouse_target
         try:
-            with connect(self.config.warehouse_target) as con:
+            with connect(target) as con:
+                if isinstance(target, DuckLake) and self._run_id:
+                    if not self._lake_run_begun:  # once per run, before its first write
+                        if self._instance is not None:
+                            recover_lake_runs(con, self._instance, self._run_id)
+                        self._lake_run_begun = True
+                    begin_run(con, self._run_id)
                 sync_config(con, self.config, self.registry)
                 yield con
         except NOT_RETRYABLE as exc:

@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import LAKE_ALIAS, DuckLake, WarehouseMissingError, connect
+from warehouse.lake_runs import current_snapshot
+from warehouse.writes import transaction
 
 PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
 
@@ -95,11 +97,14 @@ def _dependency_order(con: duckdb.DuckDBPyConnection, views: list[tuple]) -> lis
             raise error
         pending = postponed
     return created
+
+
 def publish_lake_snapshot(con: duckdb.DuckDBPyConnection) -> int:
     """Record the lake's latest snapshot as the analysts' one. Returns its id."""
-    snapshot_id = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{LAKE_ALIAS}')").fetchall()[0][0]
-    con.execute("INSERT INTO meta.published_snapshots VALUES (?, ?)",
-                [snapshot_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
+    snapshot_id = current_snapshot(con)
+    with transaction(con):  # the run's commit (writes.tag_commit): reverted with the run if it is killed
+        con.execute("INSERT INTO meta.published_snapshots VALUES (?, ?)",
+                    [snapshot_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)])
     return snapshot_id
 
 
@@ -117,7 +122,7 @@ def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Itera
     if isinstance(target, DuckLake):
         try:
             with connect(target, read_only=True) as con:
-                published = (con.execute("SELECT max(snapshot_id) FROM meta.published_snapshots").fetchall()[0][0]
+                published = (con.execute("SELECT max(lake_snapshot) FROM meta.published_snapshots").fetchall()[0][0]
                              if _has_published_table(con) else None)
         except WarehouseMissingError:
             published = None

@@ -6,6 +6,7 @@ Re-running any date range replaces exactly that window, so the warehouse ends id
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,8 @@ if TYPE_CHECKING:  # pandas is imported by the callers that build frames, not at
     import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
+# A DuckDB variable of a DuckLake connection: the run its commits belong to (warehouse/lake_runs.py).
+RUN_VARIABLE = "socialkpi_run_id"
 
 
 def utc_now() -> dt.datetime:
@@ -34,10 +37,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
+        tag_commit(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def tag_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside a transaction: on a connection a run has tagged (a DuckLake), the commit carries the
+    run's id, so the run can be reverted (warehouse/lake_runs.py)."""
+    run_id = con.execute(f"SELECT getvariable('{RUN_VARIABLE}')").fetchall()[0][0]
+    if run_id:
+        commit_message(con, f"run {run_id}", {"run_id": run_id})
+
+
+def commit_message(con: duckdb.DuckDBPyConnection, message: str, extra: dict[str, str]) -> None:
+    """DuckLake's commit message and extra info of the open transaction (ducklake_snapshots() shows them)."""
+    con.execute("CALL ducklake_set_commit_message(current_database(), 'socialkpi', ?, extra_info => ?)",
+                [message, json.dumps(extra)])
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
