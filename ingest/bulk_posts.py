@@ -34,10 +34,13 @@ from warehouse.writes import SQL_DIR, insert_frame, used_parameters
 LANDING_SQL = SQL_DIR / "landing"
 # DuckDB reads these encodings as CsvStream decodes them (a UTF-8 BOM is dropped by both).
 _DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
-# What DuckDB's reader treats differently from Python's lenient csv module: spaces between a
-# delimiter and an opening quote (DuckDB drops them, Python keeps them and the quotes as text), and
-# spaces after a closing quote. Searched in the raw bytes; a match sends the whole file to Python.
-_LENIENT_QUOTING = r'[{d}\n][ \t]+"(?:[^"]|"[{d}\r\n]|"")|"[ \t]+[{d}\r\n]'
+# What DuckDB's reader treats differently from Python's lenient csv module: blanks between a
+# delimiter and an opening quote, and after a closing quote (DuckDB drops them; Python keeps them,
+# and the quotes as text). A closing quote is the last of an odd run of quotes inside a cell, or of
+# an even run at its start (""). Searched in the raw bytes; a match sends the whole file to Python.
+_LENIENT_QUOTING = (r'[{d}\n][ \t]+"(?:[^"]|"[{d}\r\n]|"")'
+                    r'|(?<![{d}\n"])"(?:"")*[ \t]+[{d}\r\n]'
+                    r'|(?<=[{d}\n])(?:"")+[ \t]+[{d}\r\n]')
 
 
 def _statements(name: str, replacements: dict[str, str]) -> list[str]:
