@@ -64,16 +64,40 @@ def _cells(layout: PostTableLayout) -> str:
             f"[{metrics}]::VARCHAR[] AS metric_texts")
 
 
-def _lenient_quoting(path: Path, delimiter: str) -> bool:
-    """True if the file holds quoting that DuckDB and Python's csv module read differently."""
+# Bytes that start a character Python's strip() or splitlines() treat as blank or as a line break
+# and SQL's trim() does not (control characters; in UTF-8, U+0085, U+00A0, U+1680, U+2000-U+3000,
+# U+FEFF start with C2, E1, E2, E3, EF): a file without any needs no per-cell check for them.
+_SUSPECT_BYTES = bytes([0x00, 0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F, 0xC2, 0xE1, 0xE2, 0xE3, 0xEF])
+_ORDINARY_BYTES = bytes(b for b in range(256) if b not in _SUSPECT_BYTES)
+_QUOTE_BESIDE_BLANK = (b' "', b'\t"', b'" ', b'"\t')
+
+
+@dataclass(frozen=True)
+class FileTraits:
+    """What one pass over the raw bytes tells before DuckDB reads the file."""
+
+    lenient_quoting: bool  # quoting DuckDB and Python's csv module read differently
+    suspect_whitespace: bool  # bytes of characters that only Python's strip() counts as blank
+    carriage_return: bool
+
+
+def scan_bytes(path: Path, delimiter: str) -> FileTraits:
+    """One pass over the file in blocks: fast byte searches first, the quoting pattern only where a
+    quote touches a blank."""
     pattern = re.compile(_LENIENT_QUOTING.format(d=re.escape(delimiter)).encode())
-    overlap = b""
+    lenient = suspect = carriage = False
+    tail = b""
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(4 << 20), b""):
-            if pattern.search(overlap + block):
-                return True
-            overlap = block[-4096:]
-    return False
+            window = tail + block
+            if not lenient and any(pair in window for pair in _QUOTE_BESIDE_BLANK):
+                lenient = pattern.search(window) is not None
+            suspect = suspect or bool(block.translate(None, _ORDINARY_BYTES))
+            carriage = carriage or b"\r" in block
+            if lenient:
+                break
+            tail = block[-4096:]
+    return FileTraits(lenient, suspect, carriage)
 
 
 def day_offsets(days: list[dt.date], timezone: str) -> list[tuple[dt.date, int | None]]:
@@ -89,11 +113,12 @@ def day_offsets(days: list[dt.date], timezone: str) -> list[tuple[dt.date, int |
     return offsets
 
 
-def _python_rows(con: duckdb.DuckDBPyConnection, read_sql: str, params: dict[str, object],
+def _python_rows(con: duckdb.DuckDBPyConnection, numbered_cells: str, params: dict[str, object],
                  ordinals: list[int]) -> list[list[str]]:
     """The cells of the rows the SQL left to the parser, as csv.reader gives them ("" for empty)."""
-    rows = con.execute(f"SELECT * EXCLUDE (ordinal) FROM ({read_sql}) WHERE ordinal IN (SELECT unnest($ordinals)) "
-                       "ORDER BY ordinal", {**params, "ordinals": ordinals}).fetchall()
+    rows = con.execute(f"SELECT * EXCLUDE (ordinal) FROM ({numbered_cells}) "
+                       "WHERE ordinal IN (SELECT unnest($ordinals)) ORDER BY ordinal",
+                       {**params, "ordinals": ordinals}).fetchall()
     return [["" if cell is None else cell for cell in row] for row in rows]
 
 
@@ -125,18 +150,19 @@ def stage_post_table(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, stream: 
         ZoneInfo(ctx.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return None  # the parser reports the unknown timezone on the first post with a time
-    if _lenient_quoting(ctx.path, stream.delimiter):
+    traits = scan_bytes(ctx.path, stream.delimiter)
+    if traits.lenient_quoting:
         return None
+    whole_row = ", ".join(_column(i) for i in range(layout.width))
     columns = "{" + ", ".join(f"'{_column(i)}': 'VARCHAR'" for i in range(layout.width)) + "}"
     read_params = {"path": str(ctx.path), "skip": layout.header_index + 1 + stream.sep_line,
                    "delimiter": stream.delimiter, "encoding": encoding}
-    read_sql = ("SELECT row_number() OVER () AS ordinal, * FROM read_csv($path, header = false, skip = $skip, "
-                "delim = $delimiter, quote = '\"', escape = '\"', columns = " + columns + ", auto_detect = false, "
-                "null_padding = false, strict_mode = true, encoding = $encoding)")
-    stage = _statements("post_table_stage.sql", {
-        "cells": _cells(layout), "columns": columns,
-        "whole_row": ", ".join(_column(i) for i in range(layout.width))})
-    params = {**read_params, "period_value": layout.period_value, "placeholders": sorted(PLACEHOLDERS),
+    (numbered_cells,) = _statements("post_table_cells.sql", {"columns": columns, "whole_row": whole_row,
+                                                             "post_id": _column(layout.post_id)})
+    stage = _statements("post_table_stage.sql", {"numbered_cells": numbered_cells, "cells": _cells(layout),
+                                                 "whole_row": whole_row})
+    params = {**read_params, "period_value": layout.period_value, "check_whitespace": traits.suspect_whitespace,
+              "check_carriage_return": traits.carriage_return, "placeholders": sorted(PLACEHOLDERS),
               "type_names": [name for name, _ in layout.post_types],
               "type_values": [kind for _, kind in layout.post_types]}
     try:
@@ -151,7 +177,9 @@ def stage_post_table(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, stream: 
                                           "WHERE published_local IS NOT NULL ORDER BY 1").fetchall()]
     con.execute("CREATE OR REPLACE TEMP TABLE post_table_offsets (day DATE, offset_minutes INTEGER)")
     if days:
-        con.executemany("INSERT INTO post_table_offsets VALUES (?, ?)", day_offsets(days, ctx.timezone))
+        offsets = day_offsets(days, ctx.timezone)
+        con.execute("INSERT INTO post_table_offsets SELECT unnest($days), unnest($minutes)",
+                    {"days": [day for day, _ in offsets], "minutes": [minutes for _, minutes in offsets]})
         con.execute("UPDATE post_table_rows SET python_row = true FROM post_table_offsets AS o "
                     "WHERE o.day = CAST(published_local AS DATE) AND o.offset_minutes IS NULL")
     ordinals = [o for (o,) in con.execute("SELECT ordinal FROM post_table_rows WHERE python_row "
@@ -159,9 +187,14 @@ def stage_post_table(con: duckdb.DuckDBPyConnection, fmt: ExportFormat, stream: 
     python_part = ParsedExport(format=fmt.name)
     if ordinals:
         try:
-            python_part = fmt.parse({"": head + _python_rows(con, read_sql, read_params, ordinals)}, ctx)
+            python_part = fmt.parse({"": head + _python_rows(con, numbered_cells, read_params, ordinals)}, ctx)
         except Exception:  # the Python path reads the whole file and reports what is wrong
             return None
+    python_ids = [post.post_id for post in python_part.posts]
+    if con.execute("SELECT post_id FROM (SELECT post_id FROM post_table_rows WHERE NOT python_row "
+                   "UNION ALL SELECT unnest(CAST($ids AS VARCHAR[]))) GROUP BY post_id HAVING count(*) > 1 LIMIT 1",
+                   {"ids": python_ids}).fetchall():
+        return None  # a post listed twice: the parser refuses the file naming both rows
     sql_posts, first, last = con.execute(
         "SELECT count(*), min(CAST(published_local AS DATE)), max(CAST(published_local AS DATE)) "
         "FROM post_table_rows WHERE NOT python_row").fetchone()

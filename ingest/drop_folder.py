@@ -403,10 +403,6 @@ def land_large_file(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str,
     return landed
 
 
-class _RepeatedPost(Exception):
-    """A post listed twice in a file read by DuckDB: rolled back, the parser reports it with its rows."""
-
-
 def land_post_table(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, fmt: ExportFormat,
                     stream: CsvStream, timezone: str) -> tuple[ParsedExport, int] | None:
     """Land a large per-post export read by DuckDB (ingest.bulk_posts) in one transaction: (summary,
@@ -428,12 +424,8 @@ def land_post_table(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str,
         with transaction(con):
             _delete_source(con, digest)  # what an interrupted chunked load of the same file left
             records = insert_staged(con, staged, _origin(drop, digest, export_date), export_date)
-            if _repeated_post(con, digest):
-                raise _RepeatedPost
             _record_landed(con, drop, digest, summary, export_date, coverage, records)
         return summary, records
-    except _RepeatedPost:
-        return None
     finally:
         drop_staged(con)
         con.execute("RESET memory_limit").fetchall()

@@ -7,13 +7,11 @@ SELECT $source, $source_key, $source_rank, $platform, $account_id, r.post_id,
        r.published_local - to_minutes(o.offset_minutes), r.post_type, r.post_type_raw, r.permalink, r.title
 FROM post_table_rows AS r
 LEFT JOIN post_table_offsets AS o ON o.day = CAST(r.published_local AS DATE)
-WHERE NOT r.python_row
-ORDER BY r.ordinal;
+WHERE NOT r.python_row;
 
 INSERT INTO raw.post_metric_values (source, source_key, source_rank, platform, account_id, post_id, snapshot_date,
                                     metric, source_metric, value)
-SELECT $source, $source_key, $source_rank, $platform, $account_id, r.post_id, $snapshot_date,
-       CAST($metrics AS VARCHAR[])[i], CAST($source_metrics AS VARCHAR[])[i], r.metric_values[i]
-FROM post_table_rows AS r, range(1, len(CAST($source_metrics AS VARCHAR[])) + 1) AS positions(i)
-WHERE NOT r.python_row
-ORDER BY r.ordinal, i;
+SELECT $source, $source_key, $source_rank, $platform, $account_id, post_id, $snapshot_date,
+       unnest(CAST($metrics AS VARCHAR[])), unnest(CAST($source_metrics AS VARCHAR[])), unnest(metric_values)
+FROM post_table_rows
+WHERE NOT python_row;
