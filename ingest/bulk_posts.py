@@ -1,9 +1,10 @@
 """Large per-post exports read by DuckDB itself, the platform's quirks applied in SQL.
 
 Python's csv module and the format's parser cost about 3 µs per cell: a 256 MiB per-post export
-took 20-60 times as long as DuckDB's own `read_csv` of it. A format that declares its table as
-plain data (`post_table_layout`, connectors.base.PostTableLayout) is read here with `read_csv`,
-every cell as text, and turned into the same raw records by warehouse/sql/landing/*.sql. The
+took up to 58 times as long as DuckDB's own `read_csv` of it (docs/benchmarks.md). A format that
+declares its table as plain data (`post_table_layout`, connectors.base.PostTableLayout) is read
+here with `read_csv`, every cell as text, and turned into the same raw records by
+warehouse/sql/landing/*.sql. The
 format's own `parse` stays the reference, and is used for:
 
 - the rows the SQL cannot read exactly as it would (unusual whitespace, numbers other than the
@@ -12,7 +13,8 @@ format's own `parse` stays the reference, and is used for:
   Python reads leniently, carriage returns, an encoding other than UTF-8), or when any row is
   wrong (the Python path then reports the error with its file row, and quarantines as before).
 
-`stage_post_table` returns None in those cases; the caller (ingest.drop_folder) then reads the file in Python.
+`stage_post_table` returns None in those cases; the caller (ingest.drop_folder) then reads the
+file in Python.
 """
 
 from __future__ import annotations

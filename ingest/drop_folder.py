@@ -431,13 +431,6 @@ def land_post_table(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str,
         con.execute("RESET memory_limit").fetchall()
 
 
-def _repeated_post(con: duckdb.DuckDBPyConnection, digest: str) -> str | None:
-    """A post id the file lists twice, if any."""
-    twice = con.execute("SELECT post_id FROM raw.post_records WHERE source_key = ? GROUP BY post_id "
-                        "HAVING count(*) > 1 LIMIT 1", [digest]).fetchall()
-    return twice[0][0] if twice else None
-
-
 def _shifted(exc: ExportFileError, prefix: int, first_body_index: int) -> ExportFileError:
     """The error of a chunk parsed as `prefix rows + chunk rows`, with the row number of the file."""
     if exc.row is None or exc.row <= prefix:
@@ -525,9 +518,10 @@ def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest:
             summary.skipped_reason = summary.skipped_reason or parsed.skipped_reason
             summary.covers = _span(summary.covers, parsed.covers)
             coverage = _span(coverage, _posts_coverage(parsed, drop, timezone))
-        twice = _repeated_post(con, digest)
+        twice = con.execute("SELECT post_id FROM raw.post_records WHERE source_key = ? GROUP BY post_id "
+                            "HAVING count(*) > 1 LIMIT 1", [digest]).fetchall()
         if twice:
-            raise ExportFileError(drop.path, f"post {twice} appears twice", column="Post ID")
+            raise ExportFileError(drop.path, f"post {twice[0][0]} appears twice", column="Post ID")
         summary.notes = [note if count is None else f"{count} {note}" for note, count in notes.items()]
         summary.notes.append(f"large file read in {chunks} chunks of up to {stream.chunk_rows:,} rows")
         with transaction(con):
