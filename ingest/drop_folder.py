@@ -411,7 +411,8 @@ def land_post_table(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str,
     export_date = export_date_of(drop.path)
     ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
                         timezone=timezone, export_date=export_date)
-    con.execute("SET memory_limit = ?", [STREAMED_LOAD_MEMORY_LIMIT]).fetchall()  # see land_streamed_export
+    # A cap as for a streamed load (see land_streamed_export); DuckDB spills what it stages beyond it.
+    con.execute("SET memory_limit = ?", [BULK_LOAD_MEMORY_LIMIT]).fetchall()
     try:
         staged = stage_post_table(con, fmt, stream, ctx)
         if staged is None:
@@ -463,8 +464,10 @@ def _delete_source(con: duckdb.DuckDBPyConnection, digest: str) -> None:
     refresh_account_metrics(con, accounts)
 
 
-# DuckDB's memory_limit while a large file streams in (see land_streamed_export).
+# DuckDB's memory_limit while a large file streams in (see land_streamed_export), and while one is
+# read by DuckDB (land_post_table: staging and inserting spill to disk beyond it).
 STREAMED_LOAD_MEMORY_LIMIT = "256MB"
+BULK_LOAD_MEMORY_LIMIT = "512MB"
 
 
 def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, fmt: ExportFormat,
