@@ -11,7 +11,8 @@ Prints
   (a) ingest_drop_folder + build_core over the whole drop folder: seconds, file rows/s, values/s;
   (b) DuckDB's own `read_csv` + `INSERT` of the same files (typed, thousands=',', placeholders as
       NULL; one INSERT per file, as the pipeline lands one file per transaction) and the ratio;
-  (c) peak resident memory of a fresh process landing one large per-post file (see --memory-mb).
+  (c) time and peak resident memory of a fresh process landing one large per-post file (see
+      --memory-mb; read by DuckDB in the pipeline), and the ratio to DuckDB's read_csv of it.
 Times are the median of --runs runs, each into a fresh warehouse; ratios compare figures of the
 same run.
 

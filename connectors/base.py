@@ -310,6 +310,29 @@ class ExportFormat(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class PostTableLayout:
+    """A per-post export's table declared as plain data, so that the landing layer can read a large
+    file in bulk (ingest.bulk_posts reads it with DuckDB) while the connector knows nothing of how.
+
+    Positions are 0-based columns of the header row. The format's own `parse` stays the reference:
+    the bulk reader hands it every row whose cells it cannot read exactly as `parse` would.
+    """
+
+    header_index: int  # 0-based row of the header among the file's rows
+    width: int  # cells in the header row
+    post_id: int
+    published_local: int  # "MM/DD/YYYY HH:MM" in the account's timezone (empty: no time)
+    permalink: int
+    post_type: int
+    post_types: tuple[tuple[str, str], ...]  # (casefolded platform type, canonical type)
+    period: int
+    period_value: str  # the only accepted period, casefolded ("lifetime")
+    title_columns: tuple[int, ...]  # the title: first non-empty line of the first non-empty cell
+    metrics: tuple[tuple[int, str, str | None], ...]  # (position, header as source_metric, metric)
+    notes: tuple[str, ...]  # what the header alone tells (duplicate columns, lineage-only columns)
+
+
 # --------------------------------------------------------------------------------------------
 # Connectors and the registry
 # --------------------------------------------------------------------------------------------

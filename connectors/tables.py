@@ -495,6 +495,7 @@ class CsvStream:
     def __init__(self, path: Path, *, head_rows: int = 50, chunk_rows: int = 20_000) -> None:
         self.path = path
         self.chunk_rows = chunk_rows
+        self.delimiter, self.sep_line = ",", False  # read from the head below
         with path.open("rb") as handle:
             start = handle.read(1 << 20)
         if start.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -522,6 +523,7 @@ class CsvStream:
             sample = first + "".join(handle.readline() for _ in range(19))
             delimiter = _sniff_delimiter(sample)
             lines = _chain_lines(sample, handle)
+        self.delimiter, self.sep_line = delimiter, bool(sep_hint)  # as decided, for other readers of the file
         return csv.reader(lines, delimiter=delimiter, strict=False)
 
     def _chunks(self, size: int) -> Iterator[tuple[int, list[list[str]]]]:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from connectors.base import Connector, ExportContext, ExportFileError, ExportFormat, ParsedExport
 from connectors.tables import CsvStream, is_text_export, read_sheets
+from ingest.bulk_posts import drop_staged, insert_staged, stage_post_table
 from ingest.records import RAW_TABLES, Provenance, raw_frames, record_count
 from ingest.workers import OrderedPool, auto_workers
 from warehouse.writes import insert_frame, log_event, refresh_account_metrics, transaction, utc_now
@@ -287,13 +288,19 @@ def _posts_coverage(parsed: ParsedExport, drop: DropFile, timezone: str) -> tupl
         return None
     if parsed.covers:
         return parsed.covers
-    named = dates_in_name(drop.path.name)
-    if len(named) >= 2:
-        return min(named), max(named)
+    named = _named_span(drop)
+    if named:
+        return named
     from zoneinfo import ZoneInfo
 
     local = [p.published_at.astimezone(ZoneInfo(timezone)).date() for p in parsed.posts if p.published_at]
     return (min(local), max(local)) if local else None
+
+
+def _named_span(drop: DropFile) -> tuple[dt.date, dt.date] | None:
+    """A date range written in the file name (at least two dates), else None."""
+    named = dates_in_name(drop.path.name)
+    return (min(named), max(named)) if len(named) >= 2 else None
 
 
 def record_export_file(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, *, status: str,
@@ -353,18 +360,76 @@ def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: s
 # size instead of growing with the file. Smaller files (all daily files) are read whole.
 STREAM_MIN_BYTES = 32 << 20
 STREAM_CHUNK_ROWS = 20_000
+# Text exports at least this big whose format declares its table (`post_table_layout`) are read by
+# DuckDB (ingest.bulk_posts), falling back to the chunked or whole-file Python reading above.
+BULK_MIN_BYTES = 4 << 20
 _COUNTED_NOTE = re.compile(r"(\d+) (.+)", re.DOTALL)
 
 
-def streaming_format(drop: DropFile, connector: Connector) -> tuple[ExportFormat, CsvStream, int] | None:
-    """(format, stream, prefix rows) if the file is big enough and its format parses in chunks."""
-    if drop.path.stat().st_size < STREAM_MIN_BYTES or not is_text_export(drop.path):
+@dataclass(frozen=True)
+class LargeTextFile:
+    """A text export landed by the main process without being read whole: by DuckDB (`bulk`), else
+    chunk by chunk (`streamed`), else (bulk only, under STREAM_MIN_BYTES) read whole after all."""
+
+    fmt: ExportFormat
+    stream: CsvStream
+    prefix: int  # title and header rows repeated before each chunk
+    bulk: bool
+    streamed: bool
+
+
+def large_text_format(drop: DropFile, connector: Connector) -> LargeTextFile | None:
+    """How a large text export is landed, if it is large enough and its format allows it."""
+    size = drop.path.stat().st_size
+    if size < min(BULK_MIN_BYTES, STREAM_MIN_BYTES) or not is_text_export(drop.path):
         return None
     stream = CsvStream(drop.path, chunk_rows=STREAM_CHUNK_ROWS)
     fmt = connector.recognise({"": stream.head})
     prefix_rows = getattr(fmt, "stream_prefix_rows", None)
     prefix = prefix_rows(stream.head) if prefix_rows else None
-    return (fmt, stream, prefix) if fmt is not None and prefix else None
+    if fmt is None or not prefix:
+        return None
+    bulk = size >= BULK_MIN_BYTES and hasattr(fmt, "post_table_layout")
+    streamed = size >= STREAM_MIN_BYTES
+    return LargeTextFile(fmt, stream, prefix, bulk, streamed) if bulk or streamed else None
+
+
+def land_large_file(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, large: LargeTextFile,
+                    timezone: str) -> tuple[ParsedExport, int] | None:
+    """Land a large file by DuckDB, else chunk by chunk; None if it is to be read whole after all."""
+    landed = land_post_table(con, drop, digest, large.fmt, large.stream, timezone) if large.bulk else None
+    if landed is None and large.streamed:
+        landed = land_streamed_export(con, drop, digest, large.fmt, large.stream, large.prefix, timezone)
+    return landed
+
+
+def land_post_table(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, fmt: ExportFormat,
+                    stream: CsvStream, timezone: str) -> tuple[ParsedExport, int] | None:
+    """Land a large per-post export read by DuckDB (ingest.bulk_posts) in one transaction: (summary,
+    records), or None, with nothing landed, when the Python parser must read it (it then reports any
+    error with the file's row, and quarantines as before)."""
+    export_date = export_date_of(drop.path)
+    ctx = ExportContext(path=drop.path, platform=drop.platform, account_id=drop.account_id,
+                        timezone=timezone, export_date=export_date)
+    # A cap as for a streamed load (see land_streamed_export); DuckDB spills what it stages beyond it.
+    con.execute("SET memory_limit = ?", [BULK_LOAD_MEMORY_LIMIT]).fetchall()
+    try:
+        staged = stage_post_table(con, fmt, stream, ctx)
+        if staged is None:
+            return None
+        posts = staged.sql_posts + len(staged.python_part.posts)
+        summary = ParsedExport(format=fmt.name, notes=[
+            *staged.layout.notes, *fmt.table_notes(staged.unknown_types, posts, export_date),
+            f"large file read by DuckDB ({staged.python_rows} rows by the Python parser)"])
+        coverage = (_named_span(drop) or staged.local_days) if posts else None
+        with transaction(con):
+            _delete_source(con, digest)  # what an interrupted chunked load of the same file left
+            records = insert_staged(con, staged, _origin(drop, digest, export_date), export_date)
+            _record_landed(con, drop, digest, summary, export_date, coverage, records)
+        return summary, records
+    finally:
+        drop_staged(con)
+        con.execute("RESET memory_limit").fetchall()
 
 
 def _shifted(exc: ExportFileError, prefix: int, first_body_index: int) -> ExportFileError:
@@ -399,8 +464,10 @@ def _delete_source(con: duckdb.DuckDBPyConnection, digest: str) -> None:
     refresh_account_metrics(con, accounts)
 
 
-# DuckDB's memory_limit while a large file streams in (see land_streamed_export).
+# DuckDB's memory_limit while a large file streams in (see land_streamed_export), and while one is
+# read by DuckDB (land_post_table: staging and inserting spill to disk beyond it).
 STREAMED_LOAD_MEMORY_LIMIT = "256MB"
+BULK_LOAD_MEMORY_LIMIT = "512MB"
 
 
 def land_streamed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, fmt: ExportFormat,
@@ -496,7 +563,7 @@ def ingest_drop_folder(con: duckdb.DuckDBPyConnection, exports_dir: Path, regist
     # earlier in this run turns out to be a conflict below: its parse is simply not used.)
     jobs = [(drop.relative, (drop, registry[drop.platform],
                              timezones.get((drop.platform, drop.account_id), default_timezone)))
-            for drop in files if digests[drop.relative] not in done and streaming_format(drop, registry[drop.platform])
+            for drop in files if digests[drop.relative] not in done and large_text_format(drop, registry[drop.platform])
             is None]
     if workers is None:
         workers = auto_workers(len(jobs), sum(job[1][0].path.stat().st_size for job in jobs))
@@ -522,11 +589,12 @@ def _land_files(con: duckdb.DuckDBPyConnection, exports_dir: Path, files: list[D
             outcomes.append(_file_conflict(con, drop, digest, owners[0], run_id))
             continue
         timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
+        landed = None
         try:
-            streaming = streaming_format(drop, registry[drop.platform])
-            if streaming:
-                parsed, records = land_streamed_export(con, drop, digest, *streaming, timezone)
-                result = ParseResult(parsed)
+            large = large_text_format(drop, registry[drop.platform])
+            landed = land_large_file(con, drop, digest, large, timezone) if large else None
+            if landed is not None:
+                result = ParseResult(landed[0])
             elif ahead is not None and drop.relative in ahead:
                 result = ahead.take(drop.relative)
             else:
@@ -541,8 +609,7 @@ def _land_files(con: duckdb.DuckDBPyConnection, exports_dir: Path, files: list[D
             outcomes.append(_parse_failed(con, exports_dir, drop, digest, result, run_id))
             continue
         parsed = result.parsed
-        if not streaming:
-            records = land_parsed_export(con, drop, digest, parsed, timezone)
+        records = landed[1] if landed is not None else land_parsed_export(con, drop, digest, parsed, timezone)
         done.setdefault(digest, []).append((drop.platform, drop.account_id, drop.relative))
         status = "skipped" if parsed.skipped_reason else "loaded"
         message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason

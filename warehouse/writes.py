@@ -122,7 +122,7 @@ def replace_window(con: duckdb.DuckDBPyConnection, table: str, date_column: str,
     rows inside the window (it receives $start and $end) and columns named like the table's.
     Returns the number of rows inserted. `summary` is kept in step (see WindowSummary).
     """
-    params = _used({**params, "start": start, "end": end}, select_sql)
+    params = used_parameters({**params, "start": start, "end": end}, select_sql)
     window = {"start": start, "end": end}
     with transaction(con):
         if summary:
@@ -152,7 +152,7 @@ def _add_counts(con: duckdb.DuckDBPyConnection, summary: WindowSummary, window: 
         con.execute(f"DELETE FROM {summary.table} WHERE days <= 0")
 
 
-def _used(params: dict[str, object], statement: str) -> dict[str, object]:
+def used_parameters(params: dict[str, object], statement: str) -> dict[str, object]:
     """Only the named parameters the statement refers to (DuckDB rejects unused ones)."""
     return {name: value for name, value in params.items() if re.search(rf"\${name}\b", statement)}
 
@@ -162,7 +162,7 @@ def replace_all(con: duckdb.DuckDBPyConnection, table: str, select_sql: str,
     """Replace the whole content of a small table (accounts, catalogue) in one transaction."""
     with transaction(con):
         con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME {select_sql}", _used(params or {}, select_sql))
+        con.execute(f"INSERT INTO {table} BY NAME {select_sql}", used_parameters(params or {}, select_sql))
         return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 

@@ -31,8 +31,9 @@ from connectors.base import (
     ParsedExport,
     PostMetricValue,
     PostRecord,
+    PostTableLayout,
 )
-from connectors.tables import HeaderFormat, Sheets, records
+from connectors.tables import HeaderFormat, Sheets, records, unique_headers
 from connectors.values import parse_number
 
 AUDIENCE_SKIPPED_REASON = "audience demographics, not daily facts"
@@ -337,6 +338,33 @@ class MetaPostExportFormat(HeaderFormat):
         index = self.header.find(head)
         return None if index is None else index + 1
 
+    def post_table_layout(self, head: list[list[str]]) -> PostTableLayout | None:
+        """The table as plain data for a bulk reader of large files (ingest.bulk_posts); `parse`
+        stays the reference for every row the bulk reader cannot read exactly as it would."""
+        header_index = self.header.find(head)
+        if header_index is None:
+            return None
+        header = unique_headers(head[header_index])
+        notes: list[str] = []
+        _note_duplicate_headers(head[header_index], notes)
+        metric_columns = self._metric_columns(header, notes)
+        position = {name: i for i, name in enumerate(header)}
+        first = {name.casefold(): i for i, name in reversed(list(enumerate(header)))}  # first of duplicates
+        return PostTableLayout(
+            header_index=header_index, width=len(header), post_id=first["post id"],
+            published_local=first["publish time"], permalink=first["permalink"], post_type=first["post type"],
+            post_types=tuple((raw.casefold(), kind) for raw, kind in self.settings.post_types.items()),
+            period=first["date"], period_value="lifetime",
+            title_columns=tuple(first[name] for name in ("title", "description") if name in first),
+            metrics=tuple((position[name], name, metric) for name, metric in metric_columns),
+            notes=tuple(notes))
+
+    @staticmethod
+    def table_notes(unknown_types: set[str], posts: int, export_date: dt.date) -> list[str]:
+        """The notes that close a parse: post types kept raw, and the count of posts."""
+        notes = [f"post types without a canonical type (kept raw): {sorted(unknown_types)}"] if unknown_types else []
+        return [*notes, f"{posts} posts, lifetime snapshot dated {export_date}"]
+
     def parse(self, sheets: Sheets, ctx: ExportContext) -> ParsedExport:
         found = self.tables(sheets)
         if not found:
@@ -382,9 +410,7 @@ class MetaPostExportFormat(HeaderFormat):
             for name, metric in metric_columns:
                 value = _number(cells[name], ctx, file_row, name)
                 parsed.post_metrics.append(PostMetricValue(post_id, ctx.export_date, metric, name, value))
-        if unknown_types:
-            parsed.notes.append(f"post types without a canonical type (kept raw): {sorted(unknown_types)}")
-        parsed.notes.append(f"{len(parsed.posts)} posts, lifetime snapshot dated {ctx.export_date}")
+        parsed.notes += self.table_notes(unknown_types, len(parsed.posts), ctx.export_date)
         return parsed
 
     def _metric_columns(self, header: list[str], notes: list[str]) -> list[tuple[str, str | None]]:
