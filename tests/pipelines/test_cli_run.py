@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
+import sys
 
 import dagster as dg
 import duckdb
@@ -68,6 +70,22 @@ def test_clean_run_is_the_refresh_job_with_checks_and_a_summary(demo, capsys):
     assert record.job_name == REFRESH_JOB
     assert record.tags[f"{SUMMARY_TAG_PREFIX}checks"] == "passed=5 warned=0 failed=0"
     assert record.tags["dagster/max_retries"] == "0"  # the daemon does not re-run what the user saw fail
+    assert gc.get_freeze_count() == 0  # frozen during the run only: a caller that goes on collects again
+
+
+def test_the_program_exits_with_the_commands_code_without_a_last_full_collection(tmp_path, monkeypatch, capsys):
+    from pipelines.cli import entry
+
+    monkeypatch.setattr(sys, "argv", ["socialkpi", "run", "--config", str(tmp_path / "missing.yaml"),
+                                      "--start", "2025-01-01", "--end", "2025-01-02"])
+    try:
+        with pytest.raises(SystemExit) as exited:
+            entry()
+        assert exited.value.code == 2  # main()'s code: a config error
+        assert gc.get_freeze_count() > 0  # what the interpreter's exit would otherwise walk
+    finally:
+        gc.unfreeze()
+    assert "config error" in capsys.readouterr().err
 
 
 def test_blocking_check_exits_1_and_names_the_check(demo, capsys):
