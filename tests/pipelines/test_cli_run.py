@@ -151,6 +151,24 @@ def test_failed_account_exits_1_and_is_named(demo, capsys, monkeypatch, meta_gra
     assert "FAILED account facebook/555: AuthError" in capsys.readouterr().out
 
 
+def test_status_lists_refused_files_with_their_reasons_and_the_last_runs_checks(demo, capsys):
+    exports = demo / "exports"
+    (exports / "facebook" / "page_insights.csv").write_text("Date,Reach\n", encoding="utf-8")  # a level too high
+    (exports / "myspace" / "acme").mkdir(parents=True)
+    (exports / "myspace" / "acme" / "export.csv").write_text("Date,Plays\n", encoding="utf-8")
+    assert main(["status", "--config", str(demo / "socialkpi.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Refused files (left in the drop folder, never loaded): 2\n" in out
+    assert "  facebook/page_insights.csv: not in <platform>/<account_id>/<file>\n" in out
+    assert "  myspace/acme/export.csv: unknown platform folder 'myspace' (known: " in out
+    record = last_run(demo)  # the `built` fixture's run over FIRST .. LAST, its five checks passed
+    assert f"Last run: {record.run_id} SUCCESS ({FIRST} .. {LAST})\n  checks: 5 passed, 0 not passed\n" in out
+    for check in ("core_account_daily:non_negative_counts", "core_account_daily:reported_negative_counts",
+                  "core_account_daily:followers_continuity", "core_account_daily:accounts_have_latest_day",
+                  "kpi_daily:kpis_within_bounds"):
+        assert f"    passed  {check}\n" in out
+
+
 def test_global_options_before_or_after_the_subcommand(demo, capsys):
     config = str(demo / "socialkpi.yaml")
     assert main(["status", "--config", config]) == 0
