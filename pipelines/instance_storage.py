@@ -77,14 +77,13 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             if event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
                 self.store_asset_check_event(event, event_id)
 
-
     def _store_asset_check_evaluation_planned(self, event: EventLogEntry, event_id: int | None) -> None:
         """Dagster's rows, one per partition of the run's range, written as one executemany.
 
         Dagster serialises the same event again for every row and compiles a multi-row INSERT of
-        them all: 5 checks x 548 days held an 18-month run about 2 s before its first step.
+        them all: for 5 checks x 548 days, 9 % of an 18-month run's time (py-spy), before its first step.
         """
-        planned = cast(AssetCheckEvaluationPlanned, event.dagster_event.event_specific_data)  # type: ignore[union-attr]
+        planned = cast(AssetCheckEvaluationPlanned, event.get_dagster_event().event_specific_data)
         keys = planned.partitions_subset.get_partition_keys() if planned.partitions_subset else [None]
         row = {"asset_key": planned.asset_key.to_string(), "check_name": planned.check_name,
                "run_id": event.run_id, "execution_status": AssetCheckExecutionRecordStatus.PLANNED.value,
