@@ -197,8 +197,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         shutil.copy(ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
         figures: dict[str, object] = {"days": args.days}
         if args.before:
-            shutil.copytree(folder, folder.with_name(folder.name + "-before"))
             before = folder.with_name(folder.name + "-before")
+            shutil.copytree(folder, before)  # the same demo, nothing landed yet
             try:
                 shutil.copy(args.before / "pipelines" / "dagster.yaml", before / "dagster_home" / "dagster.yaml")
                 old = measure_cli(before, before / "dagster_home", start, end, source=args.before.resolve())
