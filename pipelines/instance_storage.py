@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from dagster import DagsterEventType, DagsterInstance
-from dagster._core.events import ASSET_EVENTS
+from dagster._core.events import ASSET_EVENTS, AssetCheckEvaluationPlanned
 from dagster._core.events.log import EventLogEntry
 from dagster._core.instance.ref import InstanceRef
-from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
-from dagster._serdes import ConfigurableClassData
+from dagster._serdes import ConfigurableClassData, serialize_value
 
 # Read by DagsterInstance.handle_new_event in every process that executes steps (the CLI, the
 # run workers the UI and the schedule launch): without it each event comes here alone.
@@ -75,6 +76,22 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         for event, event_id in zip(events, ids, strict=True):  # own connection: after the transaction
             if event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
                 self.store_asset_check_event(event, event_id)
+
+    def _store_asset_check_evaluation_planned(self, event: EventLogEntry, event_id: int | None) -> None:
+        """Dagster's rows, one per partition of the run's range, written as one executemany.
+
+        Dagster serialises the same event again for every row and compiles a multi-row INSERT of
+        them all: for 5 checks x 548 days, 9 % of an 18-month run's time (py-spy), before its first step.
+        """
+        planned = cast(AssetCheckEvaluationPlanned, event.get_dagster_event().event_specific_data)
+        keys = planned.partitions_subset.get_partition_keys() if planned.partitions_subset else [None]
+        row = {"asset_key": planned.asset_key.to_string(), "check_name": planned.check_name,
+               "run_id": event.run_id, "execution_status": AssetCheckExecutionRecordStatus.PLANNED.value,
+               "evaluation_event": serialize_value(event),
+               "evaluation_event_timestamp": self._event_insert_timestamp(event),
+               "evaluation_event_storage_id": event_id}
+        with self.index_connection() as conn:
+            conn.execute(AssetCheckExecutionsTable.insert(), [{**row, "partition": key} for key in keys])
 
 
 class BatchedSqliteStorage(DagsterSqliteStorage):

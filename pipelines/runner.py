@@ -12,6 +12,7 @@ exit code (EXIT_* in pipelines/run_summary.py, docs/operations.md).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import socket
@@ -134,16 +135,22 @@ def run_refresh(config: Config, start: dt.date, end: dt.date, *, log_level: str 
     for run_id in release_dead_cli_runs(instance):
         stream.write(f"run {run_id} was killed: marked failed, its duckdb_writer slot freed\n")
     began = time.monotonic()
-    result = job.execute_in_process(
-        instance=instance,
-        # the person at the terminal sees a failure: the daemon's run retries must not re-run it
-        tags={**range_tags(start, end), LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid()),
-              HOST_TAG: socket.gethostname(), "dagster/max_retries": "0"},
-        raise_on_error=False,
-        # By default WARNING and up on the console (skipped accounts, quarantined files, failures);
-        # INFO adds a line per landed file. The progress logger shows every step.
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}},
-    )
+    # The ~300,000 objects of Dagster's modules and the definitions live as long as the run: frozen,
+    # the collector's full passes skip them (about 1 s of a 30-day run went to walking them).
+    gc.freeze()
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            # the person at the terminal sees a failure: the daemon's run retries must not re-run it
+            tags={**range_tags(start, end), LAUNCHED_BY_TAG: "cli", PID_TAG: str(os.getpid()),
+                  HOST_TAG: socket.gethostname(), "dagster/max_retries": "0"},
+            raise_on_error=False,
+            # By default WARNING and up on the console (skipped accounts, quarantined files, failures);
+            # INFO adds a line per landed file. The progress logger shows every step.
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}}},
+        )
+    finally:
+        gc.unfreeze()  # a caller that goes on (tests, a notebook) gets its garbage collected again
     progress.finish()
     run = instance.get_run_by_id(result.run_id)
     summary = summarise(result.run_id, REFRESH_JOB, run.tags if run else range_tags(start, end), result.success,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
+import sys
 
 import dagster as dg
 import duckdb
@@ -68,6 +70,22 @@ def test_clean_run_is_the_refresh_job_with_checks_and_a_summary(demo, capsys):
     assert record.job_name == REFRESH_JOB
     assert record.tags[f"{SUMMARY_TAG_PREFIX}checks"] == "passed=5 warned=0 failed=0"
     assert record.tags["dagster/max_retries"] == "0"  # the daemon does not re-run what the user saw fail
+    assert gc.get_freeze_count() == 0  # frozen during the run only: a caller that goes on collects again
+
+
+def test_the_program_exits_with_the_commands_code_without_a_last_full_collection(tmp_path, monkeypatch, capsys):
+    from pipelines.cli import entry
+
+    monkeypatch.setattr(sys, "argv", ["socialkpi", "run", "--config", str(tmp_path / "missing.yaml"),
+                                      "--start", "2025-01-01", "--end", "2025-01-02"])
+    try:
+        with pytest.raises(SystemExit) as exited:
+            entry()
+        assert exited.value.code == 2  # main()'s code: a config error
+        assert gc.get_freeze_count() > 0  # what the interpreter's exit would otherwise walk
+    finally:
+        gc.unfreeze()
+    assert "config error" in capsys.readouterr().err
 
 
 def test_blocking_check_exits_1_and_names_the_check(demo, capsys):
@@ -131,6 +149,24 @@ def test_failed_account_exits_1_and_is_named(demo, capsys, monkeypatch, meta_gra
     assert EXPIRED_TOKEN not in out
     assert main(["status", "--config", str(path)]) == 0
     assert "FAILED account facebook/555: AuthError" in capsys.readouterr().out
+
+
+def test_status_lists_refused_files_with_their_reasons_and_the_last_runs_checks(demo, capsys):
+    exports = demo / "exports"
+    (exports / "facebook" / "page_insights.csv").write_text("Date,Reach\n", encoding="utf-8")  # a level too high
+    (exports / "myspace" / "acme").mkdir(parents=True)
+    (exports / "myspace" / "acme" / "export.csv").write_text("Date,Plays\n", encoding="utf-8")
+    assert main(["status", "--config", str(demo / "socialkpi.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Refused files (left in the drop folder, never loaded): 2\n" in out
+    assert "  facebook/page_insights.csv: not in <platform>/<account_id>/<file>\n" in out
+    assert "  myspace/acme/export.csv: unknown platform folder 'myspace' (known: " in out
+    record = last_run(demo)  # the `built` fixture's run over FIRST .. LAST, its five checks passed
+    assert f"Last run: {record.run_id} SUCCESS ({FIRST} .. {LAST})\n  checks: 5 passed, 0 not passed\n" in out
+    for check in ("core_account_daily:non_negative_counts", "core_account_daily:reported_negative_counts",
+                  "core_account_daily:followers_continuity", "core_account_daily:accounts_have_latest_day",
+                  "kpi_daily:kpis_within_bounds"):
+        assert f"    passed  {check}\n" in out
 
 
 def test_global_options_before_or_after_the_subcommand(demo, capsys):

@@ -101,3 +101,44 @@ def test_range_run_materialisations_are_stored_as_one_batch(instance, tmp_path, 
     check = dg.AssetCheckKey(dg.AssetKey("core_account_daily"), "non_negative_counts")
     [latest] = storage.get_asset_check_execution_history(check, limit=1)
     assert (latest.run_id, latest.status.value) == (result.run_id, "SUCCEEDED")
+
+
+@pytest.mark.parametrize("days", [["2025-01-01", "2025-01-02", "2025-01-03"], None])
+def test_planned_check_rows_are_the_ones_dagster_writes(tmp_path, days):
+    """A range run's planned check: one PLANNED row per day (or one row without a partition), written
+    at once by our storage and row for row what Dagster's own SQLite storage writes."""
+    import logging
+
+    import sqlalchemy as sa
+    from dagster._core.events import AssetCheckEvaluationPlanned, DagsterEvent
+    from dagster._core.events.log import EventLogEntry
+    from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from pipelines.instance_storage import BatchedSqliteEventLogStorage
+
+    partitions = dg.DailyPartitionsDefinition(start_date="2025-01-01")
+    subset = None if days is None else partitions.empty_subset().with_partition_keys(days).to_serializable_subset()
+    step = "core_account_daily_non_negative_counts"
+    event = EventLogEntry(
+        user_message="", level=logging.DEBUG, job_name=REFRESH_JOB, run_id="run-1", error_info=None,
+        timestamp=1_735_700_000.0, step_key=step,
+        dagster_event=DagsterEvent(
+            event_type_value=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED.value, job_name=REFRESH_JOB,
+            step_key=step, event_specific_data=AssetCheckEvaluationPlanned(
+                asset_key=dg.AssetKey("core_account_daily"), check_name="non_negative_counts",
+                partitions_subset=subset)))
+    rows = []
+    storages = BatchedSqliteEventLogStorage(str(tmp_path / "ours")), SqliteEventLogStorage(str(tmp_path / "dagster"))
+    for storage in storages:
+        storage._store_asset_check_evaluation_planned(event, 7)
+        with storage.index_connection() as conn:
+            table = AssetCheckExecutionsTable
+            rows.append([r._asdict() for r in conn.execute(
+                sa.select(*(c for c in table.c if c.name not in ("id", "create_timestamp", "updated_timestamp")))
+                .order_by(table.c.partition)).fetchall()])
+    ours, dagsters = rows
+    assert ours == dagsters
+    assert [r["partition"] for r in ours] == (days or [None])
+    assert {(r["check_name"], r["run_id"], r["execution_status"], r["evaluation_event_storage_id"]) for r in ours} == {
+        ("non_negative_counts", "run-1", "PLANNED", 7)}
