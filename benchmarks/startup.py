@@ -43,7 +43,7 @@ print(json.dumps({{"seconds": time.perf_counter() - began, **info}}))
 """
 LOAD_DEFS = """
 import pipelines.definitions as d
-heavy = ("pandas", "numpy", "matplotlib", "jinja2", "openpyxl", "xlrd")
+heavy = ("pandas", "numpy", "matplotlib", "jinja2", "openpyxl", "xlrd", "duckdb", "requests", "urllib3", "tenacity")
 info = {"assets": len(list(d.defs.assets)), "modules": len(sys.modules),
         "heavy": [m for m in heavy if m in sys.modules]}
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Protocol, TypeVar, overload, runtime_checkable
@@ -343,7 +344,8 @@ class Connector:
     """A platform: its export formats and (optionally) its native API client factory.
 
     `api` builds the API client of one configured account (`api(account) -> ApiClient`);
-    None for export-only platforms.
+    None for export-only platforms. Built-in connectors name their client with `ApiClass`, so that
+    loading the registry does not import the HTTP stack.
     """
 
     platform: str
@@ -357,6 +359,23 @@ class Connector:
             if fmt.recognise(sheets):
                 return fmt
         return None
+
+
+@dataclass(frozen=True)
+class ApiClass:
+    """An API client class named by module and class, imported when the first client is built.
+
+    A connector's `api` factory: the registry is loaded with every Dagster definitions load,
+    while the client modules import requests, urllib3 and tenacity, which only a pull needs.
+    Plain data, so a connector still pickles to a worker process.
+    """
+
+    module: str
+    name: str
+
+    def __call__(self, account: ApiAccount) -> ApiClient:
+        client_class: Callable[[ApiAccount], ApiClient] = getattr(import_module(self.module), self.name)
+        return client_class(account)
 
 
 ENTRY_POINT_GROUP = "socialkpi.connectors"

@@ -1,7 +1,7 @@
 """Facebook Pages."""
 
-from connectors.base import Connector
-from connectors.facebook.api import FacebookPagesApi
+from connectors.base import ApiClass, Connector
 from connectors.facebook.exports import EXPORT_FORMATS
 
-connector = Connector(platform="facebook", export_formats=EXPORT_FORMATS, api=FacebookPagesApi)
+connector = Connector(platform="facebook", export_formats=EXPORT_FORMATS,
+                      api=ApiClass("connectors.facebook.api", "FacebookPagesApi"))

@@ -1,7 +1,7 @@
 """TikTok accounts."""
 
-from connectors.base import Connector
-from connectors.tiktok.api import TikTokBusinessApi
+from connectors.base import ApiClass, Connector
 from connectors.tiktok.exports import EXPORT_FORMATS
 
-connector = Connector(platform="tiktok", export_formats=EXPORT_FORMATS, api=TikTokBusinessApi)
+connector = Connector(platform="tiktok", export_formats=EXPORT_FORMATS,
+                      api=ApiClass("connectors.tiktok.api", "TikTokBusinessApi"))

@@ -1,10 +1,9 @@
 """X (formerly Twitter)."""
 
-from connectors.base import Connector
+from connectors.base import ApiClass, Connector
 from connectors.competitors import CompetitorAwareApi
-from connectors.x.api import XApi
-from connectors.x.competitor import XCompetitorApi
 from connectors.x.exports import EXPORT_FORMATS
 
 connector = Connector(platform="x", aliases=('twitter',), export_formats=EXPORT_FORMATS,
-                      api=CompetitorAwareApi(XApi, XCompetitorApi))
+                      api=CompetitorAwareApi(ApiClass("connectors.x.api", "XApi"),
+                                             ApiClass("connectors.x.competitor", "XCompetitorApi")))

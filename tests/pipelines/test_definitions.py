@@ -112,7 +112,9 @@ def test_range_reruns_and_overlaps_leave_the_warehouse_identical(demo):
         assert con.execute("SELECT count(*) FROM kpi.weekly").fetchall()[0][0] > 0
 
 
-HEAVY_MODULES = ("pandas", "matplotlib", "jinja2", "openpyxl", "xlrd")
+# Imported by the steps that use them: data frames, reports, spreadsheets, the warehouse, the API clients.
+HEAVY_MODULES = ("pandas", "numpy", "matplotlib", "jinja2", "openpyxl", "xlrd", "duckdb", "requests", "urllib3",
+                 "tenacity")
 
 
 def test_loading_the_definitions_imports_no_heavy_module(tmp_path):
