@@ -8,7 +8,7 @@ below, and the pipeline lands those in the warehouse.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -344,8 +344,8 @@ class Connector:
     """A platform: its export formats and (optionally) its native API client factory.
 
     `api` builds the API client of one configured account (`api(account) -> ApiClient`);
-    None for export-only platforms. Built-in connectors name their client with `ApiClass`, so that
-    loading the registry does not import the HTTP stack.
+    None for export-only platforms. Built-in connectors name their formats and client by module
+    (`ExportFormats`, `ApiClass`), so that loading the registry imports no parser and no HTTP stack.
     """
 
     platform: str
@@ -359,6 +359,35 @@ class Connector:
             if fmt.recognise(sheets):
                 return fmt
         return None
+
+
+@dataclass(frozen=True)
+class ExportFormats(Sequence[ExportFormat]):
+    """A platform's export formats: the EXPORT_FORMATS tuple of `module`, imported when first read.
+
+    A connector's `export_formats`: the registry is loaded with every Dagster definitions load,
+    which needs no parser. Plain data, so a connector still pickles to a worker process.
+    """
+
+    module: str
+
+    def _formats(self) -> tuple[ExportFormat, ...]:
+        return import_module(self.module).EXPORT_FORMATS
+
+    @overload
+    def __getitem__(self, index: int) -> ExportFormat: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ExportFormat, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ExportFormat | tuple[ExportFormat, ...]:
+        return self._formats()[index]
+
+    def __iter__(self) -> Iterator[ExportFormat]:
+        return iter(self._formats())
+
+    def __len__(self) -> int:
+        return len(self._formats())
 
 
 @dataclass(frozen=True)

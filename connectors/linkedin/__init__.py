@@ -1,7 +1,6 @@
 """LinkedIn Pages."""
 
-from connectors.base import ApiClass, Connector
-from connectors.linkedin.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="linkedin", export_formats=EXPORT_FORMATS,
+connector = Connector(platform="linkedin", export_formats=ExportFormats("connectors.linkedin.exports"),
                       api=ApiClass("connectors.linkedin.api", "LinkedInPagesApi"))

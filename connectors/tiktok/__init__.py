@@ -1,7 +1,6 @@
 """TikTok accounts."""
 
-from connectors.base import ApiClass, Connector
-from connectors.tiktok.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="tiktok", export_formats=EXPORT_FORMATS,
+connector = Connector(platform="tiktok", export_formats=ExportFormats("connectors.tiktok.exports"),
                       api=ApiClass("connectors.tiktok.api", "TikTokBusinessApi"))

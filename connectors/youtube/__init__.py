@@ -1,9 +1,8 @@
 """YouTube channels."""
 
-from connectors.base import ApiClass, Connector
+from connectors.base import ApiClass, Connector, ExportFormats
 from connectors.competitors import CompetitorAwareApi
-from connectors.youtube.exports import EXPORT_FORMATS
 
-connector = Connector(platform="youtube", export_formats=EXPORT_FORMATS,
+connector = Connector(platform="youtube", export_formats=ExportFormats("connectors.youtube.exports"),
                       api=CompetitorAwareApi(ApiClass("connectors.youtube.api", "YouTubeAnalyticsApi"),
                                              ApiClass("connectors.youtube.competitor", "YouTubeCompetitorApi")))
