@@ -126,11 +126,13 @@ def test_loading_the_definitions_imports_no_heavy_module(tmp_path):
         1)
     path.write_text(text, encoding="utf-8")
     probe = ("import json, sys\nimport pipelines.definitions as d\n"
-             f"print(json.dumps([len(list(d.defs.assets)), [m for m in {HEAVY_MODULES!r} if m in sys.modules]]))")
+             f"print(json.dumps([len(list(d.defs.assets)), [m for m in {HEAVY_MODULES!r} if m in sys.modules],\n"
+             "  [m for m in sys.modules if m.startswith('connectors.') and m.endswith(('.exports', '.api'))]]))")
     env = {**os.environ, "SOCIALKPI_CONFIG": str(path), "DAGSTER_HOME": str(tmp_path / "dagster_home"),
            "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env,
                          cwd=ROOT).stdout
-    assets, heavy = json.loads(out.strip().splitlines()[-1])
+    assets, heavy, parsers_and_clients = json.loads(out.strip().splitlines()[-1])
     assert assets == 10  # the 9 of test_definitions_load + x_api: the whole graph was built
     assert heavy == []
+    assert parsers_and_clients == []  # connectors name them by module (ExportFormats, ApiClass)
