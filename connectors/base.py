@@ -8,8 +8,9 @@ below, and the pipeline lands those in the warehouse.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
+from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Protocol, TypeVar, overload, runtime_checkable
@@ -343,7 +344,8 @@ class Connector:
     """A platform: its export formats and (optionally) its native API client factory.
 
     `api` builds the API client of one configured account (`api(account) -> ApiClient`);
-    None for export-only platforms.
+    None for export-only platforms. Built-in connectors name their formats and client by module
+    (`ExportFormats`, `ApiClass`), so that loading the registry imports no parser and no HTTP stack.
     """
 
     platform: str
@@ -357,6 +359,52 @@ class Connector:
             if fmt.recognise(sheets):
                 return fmt
         return None
+
+
+@dataclass(frozen=True)
+class ExportFormats(Sequence[ExportFormat]):
+    """A platform's export formats: the EXPORT_FORMATS tuple of `module`, imported when first read.
+
+    A connector's `export_formats`: the registry is loaded with every Dagster definitions load,
+    which needs no parser. Plain data, so a connector still pickles to a worker process.
+    """
+
+    module: str
+
+    def _formats(self) -> tuple[ExportFormat, ...]:
+        return import_module(self.module).EXPORT_FORMATS
+
+    @overload
+    def __getitem__(self, index: int) -> ExportFormat: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ExportFormat, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> ExportFormat | tuple[ExportFormat, ...]:
+        return self._formats()[index]
+
+    def __iter__(self) -> Iterator[ExportFormat]:
+        return iter(self._formats())
+
+    def __len__(self) -> int:
+        return len(self._formats())
+
+
+@dataclass(frozen=True)
+class ApiClass:
+    """An API client class named by module and class, imported when the first client is built.
+
+    A connector's `api` factory: the registry is loaded with every Dagster definitions load,
+    while the client modules import requests, urllib3 and tenacity, which only a pull needs.
+    Plain data, so a connector still pickles to a worker process.
+    """
+
+    module: str
+    name: str
+
+    def __call__(self, account: ApiAccount) -> ApiClient:
+        client_class: Callable[[ApiAccount], ApiClient] = getattr(import_module(self.module), self.name)
+        return client_class(account)
 
 
 ENTRY_POINT_GROUP = "socialkpi.connectors"

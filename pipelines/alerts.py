@@ -21,10 +21,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
-import requests
 
 from pipelines.config import Account, Alerts, Config, EmailChannel, SlackChannel
 from pipelines.schedules import RANGE_END_TAG
@@ -32,6 +31,9 @@ from transforms import alerts as rules
 from transforms.alerts import FAILED, SENT, Alert
 from warehouse.connection import WarehouseLockedError, connect, exists
 from warehouse.writes import log_event, utc_now
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 ALERTS_SENSOR = "alerts"
 STEP = "alerts"
@@ -185,6 +187,8 @@ def email_message(channel: EmailChannel, digest: Digest) -> EmailMessage:
 
 
 def send_slack(channel: SlackChannel, payload: dict) -> None:
+    import requests  # here, not at import: the Dagster definitions import this module (start-up time)
+
     url = _env(channel.webhook_url_env, "the Slack webhook URL")
     try:
         response = requests.post(url, json=payload, timeout=SLACK_TIMEOUT_SECONDS)

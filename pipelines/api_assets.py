@@ -16,7 +16,6 @@ import dagster as dg
 
 from connectors.base import ApiAccount, AuthError, Connector
 from connectors.competitors import unavailable_handles
-from connectors.rejected_metrics import rejection_notes
 from pipelines.config import Account, Config
 from pipelines.resources import SocialKpi
 from transforms.alerts import API_FAILURE_PREFIX
@@ -74,7 +73,9 @@ def build_api_asset(connector: Connector, partitions: dg.DailyPartitionsDefiniti
               description=f"Pulls the {platform} API for every configured account over the partition window "
                           "and lands the raw pages and records.")
     def platform_api(context: dg.AssetExecutionContext, socialkpi: SocialKpi) -> dg.MaterializeResult:
-        # Imported here: landing needs pandas, which the definitions must not load (startup time).
+        # Imported here: landing needs pandas, the clients' errors requests; the definitions must
+        # load neither (start-up time).
+        from connectors.rejected_metrics import rejection_notes
         from ingest.api import ApiPull, fetch_pull, land_api_pull
 
         window = context.partition_time_window

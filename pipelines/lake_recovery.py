@@ -12,10 +12,14 @@ marked failed first (`runner.release_dead_cli_runs`), a killed daemon run by run
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import duckdb
 
 from warehouse.lake_runs import KEPT, SUCCEEDED, Revert, resolve, revert_run, reverted, unresolved_runs
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 
 def interrupted(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
@@ -33,6 +37,8 @@ def recover_lake_runs(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstan
 
     Runs still going (or unknown to this Dagster instance) are left for a later run to settle.
     """
+    import duckdb
+
     reverts = []
     for run_id in unresolved_runs(con):
         run = instance.get_run_by_id(run_id) if run_id != current_run_id else None

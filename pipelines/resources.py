@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
 from pydantic import PrivateAttr
 
 from connectors.base import Connector, load_connectors
@@ -17,6 +17,9 @@ from transforms.core import AccountRow, sync_accounts, sync_competitors
 from warehouse.connection import DuckLake, ExtensionMismatchError, WarehouseVersionError, connect
 from warehouse.lake_runs import begin_run
 from warehouse.schema import MigrationOrderError
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 # Errors no retry can fix: the step fails at once with the message, instead of three times.
 NOT_RETRYABLE = (WarehouseVersionError, ExtensionMismatchError, MigrationOrderError)

@@ -14,12 +14,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import duckdb
 
 from transforms.catalogue import KPI_BY_NAME
 from warehouse.writes import transaction, utc_now
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 SQL_DIR = Path(__file__).parent / "sql"
 RULES = ("anomaly", "target_status", "api_failing", "api_stale", "quarantine")

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.writes import WindowSummary, insert_frame, replace_all, replace_window, transaction
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 SQL_DIR = Path(__file__).parent / "sql"
 

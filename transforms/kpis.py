@@ -9,14 +9,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from connectors.base import ACCOUNT_DAILY_METRICS
 from transforms.catalogue import ACCOUNT_KPIS, BRAND_KPIS, BRAND_PLATFORM_KPIS, KPI_BY_NAME, KPIS, POST_KPIS
 from warehouse.schema import execute_script
 from warehouse.writes import insert_frame, replace_window, transaction
 
 if TYPE_CHECKING:
+    import duckdb
     import jinja2
     import pandas as pd
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
+
 
 # core.account_daily columns that may be negative: a net change is gained - lost.
 SIGNED_ACCOUNT_DAILY_COLUMNS = frozenset({"followers_net_change"})

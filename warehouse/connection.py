@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.schema import migrate
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 DUCKLAKE_PREFIX = "ducklake:"
 LAKE_ALIAS = "warehouse"  # the attached lake's database name: current_database() in every query
@@ -81,6 +83,8 @@ def parse_target(value: Path | str, data_path: str | None = None) -> Path | Duck
 
 def extension_file(name: str) -> Path:
     """The extension binary shipped for the running DuckDB, or ExtensionMismatchError saying what to install."""
+    import duckdb
+
     package = EXTENSION_PACKAGES[name]
     wanted = f"v{duckdb.__version__}"
     pip_name = package.replace("_", "-")
@@ -101,6 +105,8 @@ def extension_file(name: str) -> Path:
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD a packaged extension by path: no download, and DuckDB's own check of the binary's
     version is turned into ExtensionMismatchError too."""
+    import duckdb
+
     try:
         con.execute(f"LOAD {_literal(str(extension_file(name)))}")
     except duckdb.Error as exc:
@@ -145,6 +151,8 @@ def exists(database: Target) -> bool:
 
 
 def _open_file(database: str, *, read_only: bool, lock_timeout_s: float, poll_s: float) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
     if not read_only and not database.startswith("md:") and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout_s
@@ -172,6 +180,8 @@ def _open_file(database: str, *, read_only: bool, lock_timeout_s: float, poll_s:
 
 
 def _attach_lake(lake: DuckLake, *, read_only: bool, snapshot_version: int | None) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
     # No autoinstall: a missing extension must fail here with our message, not try the network.
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.connection import LAKE_ALIAS
 from warehouse.writes import RUN_VARIABLE, commit_message
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 JOURNAL = ("meta", "lake_runs")  # the journal itself is never reverted
 REVERT_SQL = Path(__file__).parent / "sql" / "lake_revert.sql"

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.writes import transaction
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 MIGRATIONS_DIR = Path(__file__).parent / "sql" / "migrations"
 _COLUMN_COMMENT = re.compile(r"\s*COMMENT\s+ON\s+COLUMN\s+(\S+)\.[^.\s]+\s+IS\s", re.IGNORECASE)

@@ -16,12 +16,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.connection import LAKE_ALIAS, DuckLake, WarehouseMissingError, connect
 from warehouse.lake_runs import current_snapshot
 from warehouse.writes import transaction
+
+if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
+    import duckdb
 
 PUBLISHED_SCHEMAS = ("core", "kpi", "meta")
 
@@ -82,6 +84,8 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, destination: Path) -> int:
 def _dependency_order(con: duckdb.DuckDBPyConnection, views: list[tuple]) -> list[tuple]:
     """Create the views, each after the views it reads (kpi.competitor_benchmarks reads kpi.weekly):
     a view whose source is not there yet is tried again in the next round. Returns them as created."""
+    import duckdb
+
     created: list[tuple] = []
     pending = list(views)
     while pending:
@@ -140,6 +144,8 @@ def open_published(target: Path | DuckLake, *, sandboxed: bool = False) -> Itera
         raise NoSnapshotError(f"no analytics snapshot yet at {target}: run the pipeline first")
     # Only a sandboxed open sets a config: DuckDB refuses a second in-process connection to the same
     # file with a different one.
+    import duckdb
+
     sandbox = {"config": {"enable_external_access": False}} if sandboxed else {}
     with duckdb.connect(str(target), read_only=True, **sandbox) as con:
         yield con

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
-if TYPE_CHECKING:  # pandas is imported by the callers that build frames, not at definition time
+if TYPE_CHECKING:  # duckdb and pandas are imported where called, not at definition time (start-up)
+    import duckdb
     import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"

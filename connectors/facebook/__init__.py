@@ -1,7 +1,6 @@
 """Facebook Pages."""
 
-from connectors.base import Connector
-from connectors.facebook.api import FacebookPagesApi
-from connectors.facebook.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="facebook", export_formats=EXPORT_FORMATS, api=FacebookPagesApi)
+connector = Connector(platform="facebook", export_formats=ExportFormats("connectors.facebook.exports"),
+                      api=ApiClass("connectors.facebook.api", "FacebookPagesApi"))

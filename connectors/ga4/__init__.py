@@ -1,7 +1,6 @@
 """Web analytics (Google Analytics 4) by social source."""
 
-from connectors.base import Connector
-from connectors.ga4.api import Ga4DataApi
-from connectors.ga4.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="ga4", export_formats=EXPORT_FORMATS, api=Ga4DataApi)
+connector = Connector(platform="ga4", export_formats=ExportFormats("connectors.ga4.exports"),
+                      api=ApiClass("connectors.ga4.api", "Ga4DataApi"))

@@ -1,7 +1,6 @@
 """Google Business Profile reviews."""
 
-from connectors.base import Connector
-from connectors.google_business.api import GoogleBusinessReviewsApi
-from connectors.google_business.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="google_business", export_formats=EXPORT_FORMATS, api=GoogleBusinessReviewsApi)
+connector = Connector(platform="google_business", export_formats=ExportFormats("connectors.google_business.exports"),
+                      api=ApiClass("connectors.google_business.api", "GoogleBusinessReviewsApi"))

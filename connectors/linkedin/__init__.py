@@ -1,7 +1,6 @@
 """LinkedIn Pages."""
 
-from connectors.base import Connector
-from connectors.linkedin.api import LinkedInPagesApi
-from connectors.linkedin.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="linkedin", export_formats=EXPORT_FORMATS, api=LinkedInPagesApi)
+connector = Connector(platform="linkedin", export_formats=ExportFormats("connectors.linkedin.exports"),
+                      api=ApiClass("connectors.linkedin.api", "LinkedInPagesApi"))

@@ -1,6 +1,5 @@
 """Brand and competitor mention counts (social listening)."""
 
-from connectors.base import Connector
-from connectors.mentions.exports import EXPORT_FORMATS
+from connectors.base import Connector, ExportFormats
 
-connector = Connector(platform="mentions", export_formats=EXPORT_FORMATS)
+connector = Connector(platform="mentions", export_formats=ExportFormats("connectors.mentions.exports"))

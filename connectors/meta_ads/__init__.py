@@ -1,7 +1,6 @@
 """Meta Ads (Facebook and Instagram paid media)."""
 
-from connectors.base import Connector
-from connectors.meta_ads.api import MetaAdsApi
-from connectors.meta_ads.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="meta_ads", export_formats=EXPORT_FORMATS, api=MetaAdsApi)
+connector = Connector(platform="meta_ads", export_formats=ExportFormats("connectors.meta_ads.exports"),
+                      api=ApiClass("connectors.meta_ads.api", "MetaAdsApi"))

@@ -1,7 +1,6 @@
 """TikTok accounts."""
 
-from connectors.base import Connector
-from connectors.tiktok.api import TikTokBusinessApi
-from connectors.tiktok.exports import EXPORT_FORMATS
+from connectors.base import ApiClass, Connector, ExportFormats
 
-connector = Connector(platform="tiktok", export_formats=EXPORT_FORMATS, api=TikTokBusinessApi)
+connector = Connector(platform="tiktok", export_formats=ExportFormats("connectors.tiktok.exports"),
+                      api=ApiClass("connectors.tiktok.api", "TikTokBusinessApi"))

@@ -1,10 +1,8 @@
 """X (formerly Twitter)."""
 
-from connectors.base import Connector
+from connectors.base import ApiClass, Connector, ExportFormats
 from connectors.competitors import CompetitorAwareApi
-from connectors.x.api import XApi
-from connectors.x.competitor import XCompetitorApi
-from connectors.x.exports import EXPORT_FORMATS
 
-connector = Connector(platform="x", aliases=('twitter',), export_formats=EXPORT_FORMATS,
-                      api=CompetitorAwareApi(XApi, XCompetitorApi))
+connector = Connector(platform="x", aliases=('twitter',), export_formats=ExportFormats("connectors.x.exports"),
+                      api=CompetitorAwareApi(ApiClass("connectors.x.api", "XApi"),
+                                             ApiClass("connectors.x.competitor", "XCompetitorApi")))

@@ -1,10 +1,8 @@
 """YouTube channels."""
 
-from connectors.base import Connector
+from connectors.base import ApiClass, Connector, ExportFormats
 from connectors.competitors import CompetitorAwareApi
-from connectors.youtube.api import YouTubeAnalyticsApi
-from connectors.youtube.competitor import YouTubeCompetitorApi
-from connectors.youtube.exports import EXPORT_FORMATS
 
-connector = Connector(platform="youtube", export_formats=EXPORT_FORMATS,
-                      api=CompetitorAwareApi(YouTubeAnalyticsApi, YouTubeCompetitorApi))
+connector = Connector(platform="youtube", export_formats=ExportFormats("connectors.youtube.exports"),
+                      api=CompetitorAwareApi(ApiClass("connectors.youtube.api", "YouTubeAnalyticsApi"),
+                                             ApiClass("connectors.youtube.competitor", "YouTubeCompetitorApi")))

@@ -15,7 +15,7 @@ def test_the_packaged_extensions_match_the_running_duckdb():
 
 
 def test_another_duckdb_release_is_refused_with_what_to_install(monkeypatch):
-    monkeypatch.setattr(connection.duckdb, "__version__", "9.9.9")
+    monkeypatch.setattr(duckdb, "__version__", "9.9.9")  # the module connection.py imports
     with pytest.raises(ExtensionMismatchError) as error:
         extension_file("ducklake")
     message = str(error.value)
