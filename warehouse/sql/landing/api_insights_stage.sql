@@ -5,42 +5,45 @@
 -- _replay_insight_values (their values). A page that Python would read otherwise, or fail on, is
 -- "odd" and left to Python.
 
--- The pages' entries, each entry's `values` still as JSON text.
+-- The pages' entries, read once with typed fields (a number as DOUBLE); what the typed read
+-- cannot tell apart is checked on the text and the types of the JSON document.
 CREATE OR REPLACE TEMP TABLE _replay_insight_entries AS
 WITH pages AS (
     SELECT c.platform, c.account_id, c.window_start, c.window_end, c.page_no, c._pull_order, c._layout,
            c.day_offset, CAST(p.body AS VARCHAR) AS body,
-           try(from_json(p.body, '{"error": "JSON", "data": [{"name": "JSON", "values": "JSON"}]}')) AS parsed
+           try(from_json(p.body, '{"error": "JSON", "data": [{"name": "VARCHAR", "values": [{"value": "DOUBLE", "end_time": "VARCHAR"}]}]}')) AS parsed
     FROM raw.api_pages AS p
     JOIN _replay_insight_pages AS c USING (platform, account_id, window_start, window_end, page_no)
 )
 SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _layout, day_offset,
-       -- Python's json module refuses what DuckDB's reader accepts (trailing commas; inf and nan
-       -- in any spelling: those it reads, NaN, Infinity, -Infinity, go to it as well), and an
-       -- entry's `values` other than a list or null fails there (`or []`, then iteration).
        coalesce(body, '') <> '' AND (
+           -- text Python's json module refuses and DuckDB's reader accepts: trailing commas; inf
+           -- and nan in any spelling (those it reads, NaN, Infinity, -Infinity, go to it as well).
+           -- A `value` that is no number or null (text, a breakdown object, true...: the typed
+           -- read would turn it into a number or NULL); a \u escape (it could spell a key).
            (parsed IS NULL AND NOT json_valid(body))
-           OR regexp_matches(body, ',\s*[\]}]|[\[:,]\s*[-+]?(?i:inf|nan)')
-           OR list_bool_or(list_transform(coalesce(parsed.data, []),
-                                          e -> coalesce(json_type(e."values"), 'NULL') NOT IN ('ARRAY', 'NULL'))))
+           OR regexp_matches(body, ',\s*[\]}]|[\[:,]\s*[-+]?(?i:inf|nan)|"value"\s*:\s*[^-0-9n\s]|\\u')
+           -- a name that is no text (Python skips the entry; the typed read would not), and
+           -- `values` other than a list or null (Python fails: `or []`, then iteration)
+           OR NOT list_bool_and(list_transform(coalesce(try(json_type(body, '$.data[*].name')), []),
+                                               t -> t = 'VARCHAR'))
+           OR NOT list_bool_and(list_transform(coalesce(try(json_type(body, '$.data[*].values')), []),
+                                               t -> t IN ('ARRAY', 'NULL'))))
            AS page_odd,
        -- a page answered with an error object holds no values
        CASE WHEN json_type(parsed.error) IS DISTINCT FROM 'OBJECT' THEN parsed.data END AS entries
 FROM pages;
 
--- One row per value of an entry with a string name (Python skips the others).
+-- One row per value of an entry with a name (Python skips the others).
 CREATE OR REPLACE TEMP TABLE _replay_insights AS
 WITH points AS (
-    SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _layout, day_offset, source_metric,
-           unnest(from_json(entry_values, '[{"value": "JSON", "end_time": "VARCHAR"}]')) AS point
-    FROM (SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _layout, day_offset,
-                 entry.name ->> '$' AS source_metric, entry."values" AS entry_values
-          FROM (SELECT *, unnest(entries) AS entry FROM _replay_insight_entries WHERE NOT page_odd)
-          WHERE json_type(entry.name) = 'VARCHAR')
+    SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _layout, day_offset,
+           entry.name AS source_metric, unnest(entry."values") AS point
+    FROM (SELECT *, unnest(entries) AS entry FROM _replay_insight_entries WHERE NOT page_odd)
+    WHERE entry.name IS NOT NULL
 ),
 days AS (
-    SELECT *, left(point.end_time, 10) AS stamp, TRY_CAST(left(point.end_time, 10) AS DATE) AS stamped,
-           json_type(point.value) AS value_type
+    SELECT *, left(point.end_time, 10) AS stamp, TRY_CAST(left(point.end_time, 10) AS DATE) AS stamped
     FROM points
 ),
 dated AS (
@@ -52,13 +55,10 @@ dated AS (
     FROM days
 )
 SELECT d.platform, d.account_id, d.window_start, d.window_end, d.page_no, d._pull_order,
-       -- a point without a readable end_time (or no object), or a value in the window given as
-       -- text, is read by Python or fails there
-       NOT d.stamp_ok OR (d.value_type = 'VARCHAR' AND d.date BETWEEN d.window_start AND d.window_end) AS odd,
-       d.stamp_ok AND d.date BETWEEN d.window_start AND d.window_end
-           AND d.value_type IS DISTINCT FROM 'OBJECT' AS kept,  -- a breakdown is no daily figure
-       d.date, m.metric, d.source_metric,
-       CASE WHEN d.value_type IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN CAST(d.point.value AS DOUBLE) END AS value
+       -- a point without a readable end_time (or no object at all) fails in Python
+       NOT d.stamp_ok AS odd,
+       d.stamp_ok AND d.date BETWEEN d.window_start AND d.window_end AS kept,
+       d.date, m.metric, d.source_metric, d.point.value AS value
 FROM dated AS d
 LEFT JOIN _replay_insight_metrics AS m ON m._layout = d._layout AND m.name = d.source_metric;
 
