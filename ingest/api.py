@@ -298,9 +298,13 @@ class _ReplayBatch:
             bulk_values=any(order in staged.values for order, _f, _o in batch))
 
 
+_BATCH_PULLS = "_replay_batch_pulls"
+
+
 def _stage_batch(con: duckdb.DuckDBPyConnection, batch: _ReplayBatch) -> dict[str, str]:
     """Read the batch's records into one temporary table per raw table, joined to their pull's
-    lineage (with the pulls' values staged in bulk); returns raw table -> temporary table."""
+    lineage (with the pulls' values staged in bulk); returns raw table -> temporary table (or the
+    query of the values staged in bulk)."""
     staged = {}
     con.register("_replay_pulls", batch.pulls)
     try:
@@ -317,8 +321,10 @@ def _stage_batch(con: duckdb.DuckDBPyConnection, batch: _ReplayBatch) -> dict[st
             if table in staged:
                 con.execute(f"INSERT INTO {staged[table]} BY NAME {values_sql('_replay_pulls')}").fetchall()
             else:
-                staged[table] = f"_replay_{table.replace('.', '_')}"
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {staged[table]} AS {values_sql('_replay_pulls')}").fetchall()
+                # Only values staged in bulk: read in place through the batch's pulls (copying them
+                # into one more table cost as much as inserting them).
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {_BATCH_PULLS} AS SELECT * FROM _replay_pulls").fetchall()
+                staged[table] = f"({values_sql(_BATCH_PULLS)})"
     finally:
         con.unregister("_replay_pulls")
     return staged
@@ -349,5 +355,6 @@ def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], re
                             f"{latest_only}").fetchall()
                 feed_summaries(con, table, rows)
     finally:
-        for rows in staged.values():
-            con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()
+        for rows in [*staged.values(), _BATCH_PULLS]:
+            if not rows.startswith("("):
+                con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()
