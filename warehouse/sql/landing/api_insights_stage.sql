@@ -2,7 +2,7 @@
 -- `normalise` reads them (connectors.base.DailyInsightsLayout). Inputs: _replay_insight_pages
 -- (the candidate pages: their key, _pull_order, _layout, day_offset) and _replay_insight_metrics
 -- (_layout, name, metric). Output: _replay_insight_pages_read (the pages read here) and
--- _replay_insight_values (their values). A page that Python would read otherwise, or fail on, is
+-- _replay_insight_values (their values, by _pull_order). A page that Python would read otherwise, or fail on, is
 -- "odd" and left to Python.
 
 -- The pages' entries, read once with typed fields (a number as DOUBLE); what the typed read
@@ -34,10 +34,11 @@ SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _la
        CASE WHEN json_type(parsed.error) IS DISTINCT FROM 'OBJECT' THEN parsed.data END AS entries
 FROM pages;
 
--- One row per value of an entry with a name (Python skips the others).
-CREATE OR REPLACE TEMP TABLE _replay_insights AS
+-- One row per value of an entry with a name (Python skips the others) that is kept, or odd; in
+-- pull order, as the writer takes them.
+CREATE OR REPLACE TEMP TABLE _replay_insight_values AS
 WITH points AS (
-    SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _layout, day_offset,
+    SELECT window_start, window_end, page_no, _pull_order, _layout, day_offset,
            entry.name AS source_metric, unnest(entry."values") AS point
     FROM (SELECT *, unnest(entries) AS entry FROM _replay_insight_entries WHERE NOT page_odd)
     WHERE entry.name IS NOT NULL
@@ -48,38 +49,30 @@ days AS (
 ),
 dated AS (
     SELECT *,
-           -- Python reads `end_time[:10]` with date.fromisoformat, which takes only this form
+           -- Python reads `end_time[:10]` with date.fromisoformat, which takes only this form; a
+           -- point without a readable end_time (or no object at all) fails there: odd
            stamped IS NOT NULL AND strftime(stamped, '%Y-%m-%d') = stamp AND stamped > DATE '0001-01-01'
                AS stamp_ok,
            CASE WHEN stamped > DATE '0001-01-01' THEN stamped + CAST(day_offset AS INTEGER) END AS date
     FROM days
 )
-SELECT d.platform, d.account_id, d.window_start, d.window_end, d.page_no, d._pull_order,
-       -- a point without a readable end_time (or no object at all) fails in Python
-       NOT d.stamp_ok AS odd,
-       d.stamp_ok AND d.date BETWEEN d.window_start AND d.window_end AS kept,
-       d.date, m.metric, d.source_metric, d.point.value AS value
+SELECT d._pull_order, d.page_no, NOT d.stamp_ok AS odd, d.date, m.metric, d.source_metric, d.point.value AS value
 FROM dated AS d
-LEFT JOIN _replay_insight_metrics AS m ON m._layout = d._layout AND m.name = d.source_metric;
+LEFT JOIN _replay_insight_metrics AS m ON m._layout = d._layout AND m.name = d.source_metric
+WHERE NOT d.stamp_ok OR d.date BETWEEN d.window_start AND d.window_end
+ORDER BY d._pull_order;
 
 -- The candidate pages read here: every one without anything odd.
 CREATE OR REPLACE TEMP TABLE _replay_insight_pages_read AS
 SELECT platform, account_id, window_start, window_end, page_no
-FROM _replay_insight_entries
+FROM _replay_insight_entries AS e
 WHERE NOT page_odd
-EXCEPT
-SELECT platform, account_id, window_start, window_end, page_no
-FROM _replay_insights
-WHERE odd;
+  AND NOT EXISTS (SELECT 1 FROM _replay_insight_values AS v
+                  WHERE v.odd AND v._pull_order = e._pull_order AND v.page_no = e.page_no);
 
--- The values landed from the pages read here, in pull order (the writer takes them pull by pull).
-CREATE OR REPLACE TEMP TABLE _replay_insight_values AS
-SELECT i._pull_order, i.date, i.metric, i.source_metric, i.value
-FROM _replay_insights AS i
-SEMI JOIN _replay_insight_pages_read AS r USING (platform, account_id, window_start, window_end, page_no)
-WHERE i.kept
-ORDER BY i._pull_order;
-
-DROP TABLE _replay_insights;
+-- Only the values of the pages read here stay.
+DELETE FROM _replay_insight_values AS v
+USING (SELECT DISTINCT _pull_order, page_no FROM _replay_insight_values WHERE odd) AS o
+WHERE v._pull_order = o._pull_order AND v.page_no = o.page_no;
 
 DROP TABLE _replay_insight_entries;
