@@ -86,7 +86,7 @@ def test_insights_pages_read_in_bulk_land_the_rows_normalise_lands(monkeypatch):
              page_no=2, status=400),
         dict(body={"data": [{"id": f"{PAGE}_9", "created_time": "2025-01-02T10:00:00+0000", "shares": {"count": 3}}]},
              page_no=3, endpoint=f"{GRAPH}/{PAGE}/posts"),
-        # entries Python skips, but one the typed read would not: the page is left to Python
+        # entries Python skips: no object, a name that is no text
         dict(body=insights("not an entry", {"name": 7, "values": [point("2025-01-03", 4)]}), page_no=4)]
     staged = staged_values(monkeypatch)
     bulk = replayed(pages, monkeypatch, bulk=True)

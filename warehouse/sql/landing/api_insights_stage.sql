@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP TABLE _replay_insight_entries AS
 WITH pages AS (
     SELECT c.platform, c.account_id, c.window_start, c.window_end, c.page_no, c._pull_order, c._layout,
            c.day_offset, CAST(p.body AS VARCHAR) AS body,
-           try(from_json(p.body, '{"error": "JSON", "data": [{"name": "VARCHAR", "values": [{"value": "DOUBLE", "end_time": "VARCHAR"}]}]}')) AS parsed
+           try(from_json(p.body, '{"error": "JSON", "data": [{"name": "JSON", "values": [{"value": "DOUBLE", "end_time": "VARCHAR"}]}]}')) AS parsed
     FROM raw.api_pages AS p
     JOIN _replay_insight_pages AS c USING (platform, account_id, window_start, window_end, page_no)
 )
@@ -23,10 +23,7 @@ SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _la
            -- read would turn it into a number or NULL); a \u escape (it could spell a key).
            (parsed IS NULL AND NOT json_valid(body))
            OR regexp_matches(body, ',\s*[\]}]|[\[:,]\s*[-+]?(?i:inf|nan)|"value"\s*:\s*[^-0-9n\s]|\\u')
-           -- a name that is no text (Python skips the entry; the typed read would not), and
            -- `values` other than a list or null (Python fails: `or []`, then iteration)
-           OR NOT list_bool_and(list_transform(coalesce(try(json_type(body, '$.data[*].name')), []),
-                                               t -> t = 'VARCHAR'))
            OR NOT list_bool_and(list_transform(coalesce(try(json_type(body, '$.data[*].values')), []),
                                                t -> t IN ('ARRAY', 'NULL'))))
            AS page_odd,
@@ -34,14 +31,14 @@ SELECT platform, account_id, window_start, window_end, page_no, _pull_order, _la
        CASE WHEN json_type(parsed.error) IS DISTINCT FROM 'OBJECT' THEN parsed.data END AS entries
 FROM pages;
 
--- One row per value of an entry with a name (Python skips the others) that is kept, or odd; in
+-- One row per value of an entry whose name is text (Python skips the others) that is kept, or odd; in
 -- pull order, as the writer takes them.
 CREATE OR REPLACE TEMP TABLE _replay_insight_values AS
 WITH points AS (
     SELECT window_start, window_end, page_no, _pull_order, _layout, day_offset,
-           entry.name AS source_metric, unnest(entry."values") AS point
+           entry.name ->> '$' AS source_metric, unnest(entry."values") AS point
     FROM (SELECT *, unnest(entries) AS entry FROM _replay_insight_entries WHERE NOT page_odd)
-    WHERE entry.name IS NOT NULL
+    WHERE json_type(entry.name) = 'VARCHAR'
 ),
 days AS (
     SELECT *, left(point.end_time, 10) AS stamp, TRY_CAST(left(point.end_time, 10) AS DATE) AS stamped
