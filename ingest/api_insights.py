@@ -51,9 +51,9 @@ def is_candidate(layout: DailyInsightsLayout, account_id: str, endpoint: str, pa
 
 @dataclass(frozen=True)
 class StagedInsights:
-    """Values read in bulk, in the temporary table `_replay_insight_values` (by `_pull_order`)."""
+    """Values read in bulk, in the temporary table `_replay_insight_values` (by `_pull_order`); the
+    pages read, in `_replay_insight_pages_read` (the others go to Python)."""
 
-    pages_read: frozenset[tuple]  # PAGE_KEY of every page read here; the others go to Python
     values: dict[int, int]  # values per pull order
 
 
@@ -61,7 +61,7 @@ def stage_insights(con: duckdb.DuckDBPyConnection, candidates: Sequence[tuple[tu
                    layouts: Sequence[DailyInsightsLayout]) -> StagedInsights:
     """Read the candidate pages ((page key, pull order, layout index)) in bulk."""
     if not candidates:
-        return StagedInsights(frozenset(), {})
+        return StagedInsights({})
     pages = pd.DataFrame([(*key, order, index, layouts[index].day_offset) for key, order, index in candidates],
                          columns=[*PAGE_KEY, "_pull_order", "_layout", "day_offset"])
     metrics = pd.DataFrame([(index, name, metric) for index, layout in enumerate(layouts)
@@ -75,9 +75,8 @@ def stage_insights(con: duckdb.DuckDBPyConnection, candidates: Sequence[tuple[tu
     finally:
         con.unregister("_replay_insight_pages")
         con.unregister("_replay_insight_metrics")
-    read = con.execute(f"SELECT {', '.join(PAGE_KEY)} FROM _replay_insight_pages_read").fetchall()
     values = dict(con.execute("SELECT _pull_order, count(*) FROM _replay_insight_values GROUP BY ALL").fetchall())
-    return StagedInsights(frozenset(read), values)
+    return StagedInsights(values)
 
 
 def values_sql(pulls: str) -> str:
