@@ -334,6 +334,28 @@ class PostTableLayout:
     notes: tuple[str, ...]  # what the header alone tells (duplicate columns, lineage-only columns)
 
 
+@dataclass(frozen=True)
+class DailyInsightsLayout:
+    """An API client's daily insights pages declared as plain data, so that `socialkpi replay` can
+    read their values in bulk (ingest.api_insights reads them with DuckDB) while the connector
+    knows nothing of how. A client declares it as its `daily_insights` attribute.
+
+    The pages: status below 400, an endpoint matching `endpoint` in full (a regular expression;
+    `{account_id}` stands for the escaped account id), params a JSON object. Their body:
+    `{"data": [{"name": <metric>, "values": [{"value": <number | null>, "end_time": "YYYY-MM-DD..."}]}]}`,
+    or `{"error": {...}}` (no values). Each value becomes one AccountDayValue dated the `end_time`
+    date plus `day_offset` days, kept if that day lies in the page's window; a breakdown (an object
+    value) is left out; `metrics` maps a name to its canonical metric (None for an unknown name).
+    Such a page's records depend on no other page of the pull, and the pull's other pages yield
+    the same records without it. The client's `normalise` stays the reference: pages the bulk
+    reader cannot read exactly as it would go to it.
+    """
+
+    endpoint: str
+    metrics: tuple[tuple[str, str | None], ...]  # (platform metric name, canonical metric)
+    day_offset: int
+
+
 # --------------------------------------------------------------------------------------------
 # Connectors and the registry
 # --------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ import duckdb
 import orjson
 import pandas as pd
 
-from connectors.base import ApiAccount, Connector, ParsedExport, RawPage
+from connectors.base import ApiAccount, Connector, DailyInsightsLayout, ParsedExport, RawPage
+from ingest.api_insights import StagedInsights, drop_staged, is_candidate, layout_of, stage_insights, values_sql
 from ingest.records import Provenance, provenance_columns, raw_frames, record_count, record_frames
 from ingest.workers import OrderedPool, auto_workers
 from warehouse.writes import feed_summaries, insert_frame, transaction
@@ -110,6 +111,25 @@ def land_api_pull(con: duckdb.DuckDBPyConnection, pull: ApiPull) -> int:
     return records
 
 
+# raw.api_pages rows of the pulls to replay, in pull order; {body} is the body or NULL, {pages} may
+# leave out the pages read in bulk
+_PAGES_SQL = """
+    SELECT platform, account_id, window_start, window_end, page_no, endpoint, params, status, {body}, fetched_at
+    FROM raw.api_pages {pages} WHERE window_start >= ? AND window_end <= ?
+    ORDER BY platform, account_id, window_start, window_end, page_no"""
+
+
+@dataclass(frozen=True)
+class _Pull:
+    """One landed pull to replay: whose it is, and its pages left to the client's `normalise`."""
+
+    key: tuple[str, str, dt.date, dt.date]  # platform, account_id, window_start, window_end
+    connector: Connector
+    account: ApiAccount
+    fetched_at: dt.datetime
+    page_rows: list[tuple]
+
+
 def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], start: dt.date,
            end: dt.date, timezones: Mapping[tuple[str, str], str], default_timezone: str,
            options: Mapping[tuple[str, str], dict[str, object]] | None = None,
@@ -120,38 +140,78 @@ def replay(con: duckdb.DuckDBPyConnection, registry: Mapping[str, Connector], st
 
     Pulls are replayed one by one in the order they were fetched, so where nightly windows overlap
     the latest pull's restated values win, as they did when landed. Returns records per account.
-    `workers` processes normalise the pulls (None: one per core when there are enough pulls; 0: in
-    this process); the writes are the same either way.
+    Daily insights pages a client declares (`daily_insights`) are read by DuckDB in bulk
+    (ingest.api_insights); `workers` processes normalise the other pages (None: one per core when
+    there are enough pulls; 0: in this process); the writes are the same either way.
     """
-    rows = con.execute("""
-        SELECT platform, account_id, window_start, window_end, page_no, endpoint, params, status, body, fetched_at
-        FROM raw.api_pages WHERE window_start >= ? AND window_end <= ?
-        ORDER BY platform, account_id, window_start, window_end, page_no""", [start, end]).fetchall()
-    pulls: dict[tuple[str, str, dt.date, dt.date], list[tuple]] = {}
-    for row in rows:
-        pulls.setdefault(row[:4], []).append(row)
-    del rows
+    pages = con.execute(_PAGES_SQL.format(body="NULL", pages=""), [start, end]).fetchall()
+    grouped: dict[tuple[str, str, dt.date, dt.date], list[tuple]] = {}
+    for row in pages:
+        grouped.setdefault(row[:4], []).append(row)
+    in_fetch_order = sorted(grouped.items(), key=lambda item: max(row[-1] for row in item[1]))
+    options = options or {}
+    pulls: list[_Pull] = []
+    layouts: list[DailyInsightsLayout] = []
+    candidates: list[tuple[tuple, int, int]] = []
+    for order, (key, rows) in enumerate(in_fetch_order):
+        connector = registry[key[0]]
+        account = ApiAccount(key[0], key[1], timezones.get(key[:2], default_timezone),
+                             options=dict(options.get(key[:2], {})))
+        pulls.append(_Pull(key, connector, account, max(row[-1] for row in rows), []))
+        layout = _declared_layout(connector, account)
+        if layout is None:
+            continue
+        if layout not in layouts:
+            layouts.append(layout)
+        candidates += [(row[:5], order, layouts.index(layout)) for row in rows
+                       if is_candidate(layout, key[1], row[5], row[6], row[7])]
+    del pages, grouped, in_fetch_order
+    staged = stage_insights(con, candidates, layouts)
+    try:
+        # Bodies are read for the pages left to Python only (a year of insights pages for a
+        # thousand accounts as JSON objects would hold millions of live objects at once).
+        skip = "ANTI JOIN _replay_insight_pages_read USING (platform, account_id, window_start, window_end, page_no)"
+        position = {pull.key: order for order, pull in enumerate(pulls)}
+        left = con.execute(_PAGES_SQL.format(body="body", pages=skip if candidates else ""), [start, end])
+        for row in left.fetchall():
+            pulls[position[row[:4]]].page_rows.append(row)
+        return _write_pulls(con, pulls, staged, workers)
+    finally:
+        drop_staged(con)
+
+
+def _declared_layout(connector: Connector, account: ApiAccount) -> DailyInsightsLayout | None:
+    """The account's client's declared daily insights pages, if any. A client that cannot be built
+    (a wrong option) declares none: normalising its pages raises the error in its turn."""
+    if connector.api is None:
+        return None
+    try:
+        client = connector.api(account)
+    except Exception:  # raised again, at its turn, by normalise_pull
+        return None
+    return layout_of(client)
+
+
+def _write_pulls(con: duckdb.DuckDBPyConnection, pulls: list[_Pull], staged: StagedInsights,
+                 workers: int | None) -> dict[str, int]:
+    """Normalise the pulls' pages left to Python and write every pull's records, in pull order."""
     landed: dict[str, int] = {}
     # Normalising is Python; deleting and inserting is DuckDB, which releases the GIL. One writer
     # thread lands batch n while this thread normalises batch n + 1; reading a batch's frames into
     # DuckDB needs the GIL (pandas object columns), so it is done here, once batch n - 1 is written.
     # The connection is only ever used by one thread at a time.
-    in_fetch_order = sorted(pulls.items(), key=lambda item: max(row[-1] for row in item[1]))
-    options = options or {}
-    jobs = [(key, (registry[key[0]], ApiAccount(key[0], key[1], timezones.get(key[:2], default_timezone),
-                                                options=dict(options.get(key[:2], {}))), rows))
-            for key, rows in in_fetch_order]
-    del pulls, in_fetch_order
+    jobs = [(order, (pull.connector, pull.account, pull.page_rows))
+            for order, pull in enumerate(pulls) if pull.page_rows]
     if workers is None:
         workers = auto_workers(len(jobs))
     with (OrderedPool(normalise_pull, jobs, workers) if workers > 0 and jobs else nullcontext() as ahead,
           ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialkpi-replay-writer") as writer):
         written: Future[None] | None = None
-        for batch in _normalised_batches(jobs, ahead, landed):
+        for batch in _normalised_batches(pulls, staged, ahead, landed):
             if written is not None:
                 written.result()
-            staged = _stage_batch(con, batch)
-            written = writer.submit(_replace_batch, con, staged, batch.repeated_accounts)
+            tables = _stage_batch(con, batch)
+            written = writer.submit(_replace_batch, con, tables, batch.repeated_accounts)
         if written is not None:
             written.result()
     return landed
@@ -161,8 +221,7 @@ def normalise_pull(connector: Connector, account: ApiAccount,
                    page_rows: list[tuple]) -> tuple[dict[str, pd.DataFrame], int]:
     """One landed pull's records as frames of the raw tables' own columns, and their count (in this
     process or a worker)."""
-    # Bodies are parsed pull by pull, not all up front: a year of pages for a thousand accounts as
-    # JSON objects would hold millions of live objects at once.
+    # Bodies are parsed pull by pull, not all up front (see replay).
     pages = [RawPage(endpoint=endpoint, params=json.loads(params) if params else {}, status=status,
                      body=_json_body(body), fetched_at=fetched.replace(tzinfo=dt.UTC),
                      window_start=w_start, window_end=w_end)
@@ -172,26 +231,31 @@ def normalise_pull(connector: Connector, account: ApiAccount,
     return record_frames(parsed), record_count(parsed)
 
 
-def _normalised_batches(jobs: list[tuple[tuple[str, str, dt.date, dt.date], tuple]],
+def _normalised_batches(pulls: list[_Pull], staged: StagedInsights,
                         ahead: OrderedPool[tuple[dict[str, pd.DataFrame], int]] | None,
                         landed: dict[str, int]) -> Iterator[_ReplayBatch]:
-    """The pulls' records in fetch order (normalised by `ahead`'s workers, else here), in batches
-    of about `_REPLAY_BATCH_RECORDS`; counts records per account into `landed`."""
-    batch: list[tuple[dict[str, pd.DataFrame], Provenance]] = []
+    """The pulls' records in fetch order (normalised by `ahead`'s workers, else here; daily
+    insights already staged in bulk), in batches of about `_REPLAY_BATCH_RECORDS`; counts records
+    per account into `landed`."""
+    batch: list[tuple[int, dict[str, pd.DataFrame], Provenance]] = []
     batch_records = 0
-    for key, arguments in jobs:
-        platform, account_id, w_start, w_end = key
-        frames, records = ahead.take(key) if ahead is not None else normalise_pull(*arguments)
-        fetched_at = max(row[-1] for row in arguments[2])
-        batch.append((frames, Provenance("api", pull_key(platform, account_id, w_start, w_end), fetched_at,
-                                         platform, account_id)))
+    for order, pull in enumerate(pulls):
+        platform, account_id, w_start, w_end = pull.key
+        if not pull.page_rows:
+            frames, records = {}, 0
+        else:
+            frames, records = ahead.take(order) if ahead is not None else normalise_pull(
+                pull.connector, pull.account, pull.page_rows)
+        records += staged.values.get(order, 0)
+        batch.append((order, frames, Provenance("api", pull_key(platform, account_id, w_start, w_end),
+                                                pull.fetched_at, platform, account_id)))
         batch_records += records
         landed[f"{platform}/{account_id}"] = landed.get(f"{platform}/{account_id}", 0) + records
         if batch_records >= _REPLAY_BATCH_RECORDS:
-            yield _ReplayBatch.of(batch)
+            yield _ReplayBatch.of(batch, staged)
             batch, batch_records = [], 0
     if batch:
-        yield _ReplayBatch.of(batch)
+        yield _ReplayBatch.of(batch, staged)
 
 
 def _json_body(text: str | None) -> object:
@@ -214,28 +278,33 @@ _REPLAY_BATCH_RECORDS = 250_000
 class _ReplayBatch:
     """Consecutive pulls' records ready to write: lineage once per pull, records per raw table."""
 
-    pulls: pd.DataFrame  # _pull_order (fetch order within the batch) + the lineage columns
+    pulls: pd.DataFrame  # _pull_order (fetch order) + the lineage columns
     tables: dict[str, pd.DataFrame]  # raw table -> the records' own columns + _pull_order
     repeated_accounts: bool  # some account has more than one pull in the batch
+    bulk_values: bool  # some pull has daily insights values staged in bulk
 
     @classmethod
-    def of(cls, batch: list[tuple[dict[str, pd.DataFrame], Provenance]]) -> _ReplayBatch:
+    def of(cls, batch: list[tuple[int, dict[str, pd.DataFrame], Provenance]], staged: StagedInsights) -> _ReplayBatch:
         per_table: dict[str, list[pd.DataFrame]] = {}
-        for order, (frames, _origin) in enumerate(batch):
+        for order, frames, _origin in batch:
             for table, frame in frames.items():
                 frame["_pull_order"] = order
                 per_table.setdefault(table, []).append(frame)
         return cls(
-            pulls=pd.DataFrame([{"_pull_order": order, **provenance_columns(origin)}
-                                for order, (_parsed, origin) in enumerate(batch)]),
+            pulls=pd.DataFrame([{"_pull_order": order, **provenance_columns(origin)} for order, _f, origin in batch]),
             tables={table: pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
                     for table, frames in per_table.items()},
-            repeated_accounts=len({(o.platform, o.account_id) for _p, o in batch}) < len(batch))
+            repeated_accounts=len({(o.platform, o.account_id) for _n, _f, o in batch}) < len(batch),
+            bulk_values=any(order in staged.values for order, _f, _o in batch))
+
+
+_BATCH_PULLS = "_replay_batch_pulls"
 
 
 def _stage_batch(con: duckdb.DuckDBPyConnection, batch: _ReplayBatch) -> dict[str, str]:
     """Read the batch's records into one temporary table per raw table, joined to their pull's
-    lineage; returns raw table -> temporary table."""
+    lineage (with the pulls' values staged in bulk); returns raw table -> temporary table (or the
+    query of the values staged in bulk)."""
     staged = {}
     con.register("_replay_pulls", batch.pulls)
     try:
@@ -247,6 +316,15 @@ def _stage_batch(con: duckdb.DuckDBPyConnection, batch: _ReplayBatch) -> dict[st
                             "SELECT * FROM _replay_pulls JOIN _replay_records USING (_pull_order)").fetchall()
             finally:
                 con.unregister("_replay_records")
+        if batch.bulk_values:
+            table = "raw.account_daily_values"
+            if table in staged:
+                con.execute(f"INSERT INTO {staged[table]} BY NAME {values_sql('_replay_pulls')}").fetchall()
+            else:
+                # Only values staged in bulk: read in place through the batch's pulls (copying them
+                # into one more table cost as much as inserting them).
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {_BATCH_PULLS} AS SELECT * FROM _replay_pulls").fetchall()
+                staged[table] = f"({values_sql(_BATCH_PULLS)})"
     finally:
         con.unregister("_replay_pulls")
     return staged
@@ -265,7 +343,9 @@ def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], re
                 keys = ("platform", "account_id", *_VALUE_KEYS[table])
                 matches = " AND ".join(f"t.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
                 key_list = ", ".join(keys)
-                con.execute(f"DELETE FROM {table} AS t USING (SELECT DISTINCT {key_list} FROM {rows}) AS p "
+                # A row matched by several staged rows is deleted once: no DISTINCT needed (it cost
+                # more than the join itself).
+                con.execute(f"DELETE FROM {table} AS t USING {rows} AS p "
                             f"WHERE t.source = 'api' AND {matches}").fetchall()
                 # Keys carry the account, so only an account pulled more than once in this batch can
                 # report a key twice; otherwise every row is its key's latest and the window is skipped.
@@ -275,5 +355,6 @@ def _replace_batch(con: duckdb.DuckDBPyConnection, staged: Mapping[str, str], re
                             f"{latest_only}").fetchall()
                 feed_summaries(con, table, rows)
     finally:
-        for rows in staged.values():
-            con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()
+        for rows in [*staged.values(), _BATCH_PULLS]:
+            if not rows.startswith("("):
+                con.execute(f"DROP TABLE IF EXISTS {rows}").fetchall()

@@ -11,8 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import ClassVar
 
-from connectors.base import AccountDayValue, ParsedExport, PostMetricValue, PostRecord, RawPage, RecordColumns
+from connectors.base import (
+    AccountDayValue,
+    DailyInsightsLayout,
+    ParsedExport,
+    PostMetricValue,
+    PostRecord,
+    RawPage,
+    RecordColumns,
+)
 from connectors.facebook import api_settings as settings
 from connectors.http import follow_next_urls
 from connectors.meta import graph
@@ -31,6 +40,12 @@ class FacebookPagesApi(graph.GraphApiClient):
     platform = "facebook"
     api_settings = settings
     check_fields = "id,name"
+    # What `_page_insights` reads, as plain data for replay's bulk reader: the Page's own
+    # `/insights` pages (the first version segment of the URL followed by the Page id, as
+    # graph.object_id reads it), values dated the day before their `end_time` (Meta's quirk).
+    daily_insights: ClassVar[DailyInsightsLayout] = DailyInsightsLayout(
+        endpoint=r"https?://(?!v\d+\.\d+/)[^/]+/v\d+\.\d+/{account_id}/insights",
+        metrics=tuple((m.name, m.canonical) for m in settings.PAGE_METRICS), day_offset=-1)
 
     def fetch(self, start: dt.date, end: dt.date) -> list[RawPage]:
         window = (start, end)
