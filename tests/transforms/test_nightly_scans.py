@@ -60,8 +60,27 @@ def table_scans(con: duckdb.DuckDBPyConnection, statement: str, parameters: obje
     return found
 
 
+def outside_or(filters: str) -> str:
+    """The filter text without the parts under an OR: a bound in one branch of an OR bounds nothing."""
+    opened, groups = [], []
+    for i, char in enumerate(filters):
+        if char == "(":
+            opened.append(i)
+        elif char == ")" and opened:
+            groups.append((opened.pop(), i))
+    kept = [True] * len(filters)
+    for match in re.finditer(r"\bOR\b", filters):
+        enclosing = [(o, c) for o, c in groups if o < match.start() < c]
+        if not enclosing:
+            return ""
+        first, last = max(enclosing)  # the innermost group holding the OR
+        kept[first:last + 1] = [False] * (last + 1 - first)
+    return "".join(char for char, keep in zip(filters, kept, strict=True) if keep)
+
+
 def earliest_date(filters: str, column: str) -> dt.date | None:
     """The lowest date the filters allow on `column` (`column >= d`, `= d` or IN), None if unbounded."""
+    filters = outside_or(filters)
     bounds = [dt.date.fromisoformat(d) for d in re.findall(
         rf"\b{column} ?(?:>=|=|>) ?'(\d{{4}}-\d\d-\d\d)'::DATE", filters)]  # DuckDB 1.5 prints no spaces
     listed = re.search(rf"\b{column} ?IN ?\(([^)]*)\)", filters)
@@ -122,6 +141,25 @@ def test_a_one_day_kpi_run_scans_only_its_day_and_the_baselines_look_back(histor
     assert {"core.account_daily", "core.ads_daily", "core.web_daily", "core.mentions_daily", "kpi.daily",
             "raw.account_metrics_reported", "core.fact_coverage"} <= scanned
     assert "raw.account_daily_values" not in scanned
+
+
+def test_the_post_level_kpis_of_a_one_day_run_replace_only_their_dates_of_kpi_daily(history):
+    """build_post_kpis deletes and counts its rows in kpi.daily among 120 days of other rows: those
+    scans must be bounded to the dates it touches (here the day: the fixture has no posts)."""
+    recording = RecordingConnection(history)
+    kpis.build_post_kpis(recording, DAY, DAY)
+    daily_scans = [(statement.split()[0], earliest_date(filters, "date"))
+                   for statement, parameters in recording.statements
+                   if statement.split()[0].upper() in ("DELETE", "SELECT") and "kpi.daily" in statement
+                   for table, filters in table_scans(history, statement, parameters) if table == "kpi.daily"]
+    assert daily_scans == [("DELETE", DAY), ("SELECT", DAY)]
+
+
+def test_the_old_post_kpi_filter_would_have_been_caught(history):
+    """The OR of the window and a list of dates is not pushed into the scan: no bound."""
+    scans = table_scans(history, "SELECT count(*) FROM kpi.daily WHERE date BETWEEN $s AND $e "
+                        "OR list_contains($dates, date)", {"s": DAY, "e": DAY, "dates": [DAY - dt.timedelta(days=3)]})
+    assert [(t, earliest_date(f, "date")) for t, f in scans] == [("kpi.daily", None)]
 
 
 def test_the_old_capabilities_query_would_have_been_caught(history):
