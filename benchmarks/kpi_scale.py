@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from transforms import kpis  # noqa: E402
-from transforms.core import refresh_fact_coverage  # noqa: E402
+from transforms.core import refresh_event_spans, refresh_fact_coverage  # noqa: E402
 from transforms.kpis import ReportingCurrency, build_kpi_daily, duckdb_map, write_catalogue  # noqa: E402
 from warehouse.connection import connect  # noqa: E402
 from warehouse.writes import refresh_account_metrics, replace_window  # noqa: E402
@@ -67,6 +67,7 @@ def refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
     """The summaries landing and the core rebuilds keep up to date, for facts written straight by SQL."""
     refresh_account_metrics(con)
     refresh_fact_coverage(con)
+    refresh_event_spans(con)
 
 
 def handwritten_params() -> dict[str, object]:

@@ -22,13 +22,12 @@ START, DAY = D(2025, 1, 1), D(2025, 4, 30)
 LOOK_BACK = dt.timedelta(days=56)
 DATED = {"raw.account_daily_values": "date", "core.account_daily": "date", "core.ads_daily": "date",
          "core.web_daily": "date", "core.mentions_daily": "date", "kpi.daily": "date", "kpi.baselines": "date",
-         "core.post_snapshots": "snapshot_date", "raw.post_metric_values": "snapshot_date"}
-# Not dated, and small: one row per account, known count, account metric, fact kind or landed file.
+         "core.post_snapshots": "snapshot_date", "raw.post_metric_values": "snapshot_date",
+         "core.reviews": "created_date", "core.survey_responses": "responded_date"}
+# Not dated, and small: one row per account, known count, account metric, fact kind, event span or
+# landed file.
 NOT_DATED = {"core.accounts", "core.follower_anchors", "raw.account_metrics_reported", "core.fact_coverage",
-             "raw.export_coverage", "kpi.catalogue"}
-# Event tables that core rebuilds whole every run (core_reviews.sql, core_survey_responses.sql):
-# the brand facts read their span from them. Not yet summarised (docs/benchmarks.md).
-EVENTS = {"core.reviews", "core.survey_responses"}
+             "core.event_spans", "raw.export_coverage", "kpi.catalogue"}
 SUBJECTS = [("acme", "acme", False), ("globex", "acme", True)]
 
 
@@ -96,7 +95,15 @@ def history(tmp_path_factory):
     days = [START + dt.timedelta(days=i) for i in range((DAY - START).days + 1)]
     land_days(con, tmp_path_factory.mktemp("scans"), "facebook", "fb1",
               {d: {"impressions": 100 + i, "likes": i % 7, "followers": 1000 + i} for i, d in enumerate(days)})
-    accounts(con, [("facebook", "fb1", "acme"), ("meta_ads", "act_1", "acme"), ("ga4", "prop1", "acme")])
+    accounts(con, [("facebook", "fb1", "acme"), ("meta_ads", "act_1", "acme"), ("ga4", "prop1", "acme"),
+                   ("google_business", "biz", "acme"), ("surveys", "support", "acme")])
+    noon = [dt.datetime.combine(d, dt.time(12)) for d in days]
+    con.executemany("INSERT INTO raw.review_records VALUES ('export', 'r', TIMESTAMP '2025-05-01', 'google_business', "
+                    "'biz', ?, 'loc1', ?, ?, NULL)", [(f"review{i}", t, 1 + i % 5) for i, t in enumerate(noon)])
+    con.executemany("INSERT INTO raw.survey_response_records VALUES ('export', 's', TIMESTAMP '2025-05-01', 'surveys', "
+                    "'support', 'survey1', ?, ?, ?, ?, ?)",
+                    [(f"{kind}{i}", t, kind, i % top, top) for i, t in enumerate(noon) for kind, top in (("csat", 5),
+                                                                                                        ("nps", 10))])
     con.executemany("INSERT INTO raw.ads_daily_values VALUES ('export', 'ads', TIMESTAMP '2025-05-01', 'meta_ads', "
                     "'act_1', ?, 'c1', 'Spring', 'EUR', ?, ?, ?)",
                     [(d, metric, metric, 10.0) for d in days for metric in ("spend", "clicks", "conversions")])
@@ -117,6 +124,9 @@ def test_fixture_has_history_in_every_dated_table_the_kpis_read(history):
     counts = {t: history.execute(f"SELECT count(DISTINCT date) FROM {t}").fetchall()[0][0]
               for t in ("core.account_daily", "core.ads_daily", "core.web_daily", "core.mentions_daily", "kpi.daily")}
     assert counts == dict.fromkeys(counts, 120)
+    events = [history.execute(f"SELECT count(DISTINCT {c}) FROM {t}").fetchall()[0][0]
+              for t, c in (("core.reviews", "created_date"), ("core.survey_responses", "responded_date"))]
+    assert events == [120, 120]
 
 
 def test_a_one_day_kpi_run_scans_only_its_day_and_the_baselines_look_back(history, monkeypatch):
@@ -131,7 +141,7 @@ def test_a_one_day_kpi_run_scans_only_its_day_and_the_baselines_look_back(histor
             continue
         for table, filters in table_scans(history, statement, parameters):
             scanned.add(table)
-            if table in NOT_DATED or table in EVENTS:
+            if table in NOT_DATED:
                 continue
             earliest = earliest_date(filters, DATED[table]) if table in DATED else None
             if earliest is None or earliest < DAY - LOOK_BACK:
@@ -139,7 +149,8 @@ def test_a_one_day_kpi_run_scans_only_its_day_and_the_baselines_look_back(histor
     assert unbounded == []
     # the plans did read the facts (an empty table would be planned away and prove nothing)
     assert {"core.account_daily", "core.ads_daily", "core.web_daily", "core.mentions_daily", "kpi.daily",
-            "raw.account_metrics_reported", "core.fact_coverage"} <= scanned
+            "raw.account_metrics_reported", "core.fact_coverage", "core.reviews", "core.survey_responses",
+            "core.event_spans"} <= scanned
     assert "raw.account_daily_values" not in scanned
 
 
