@@ -3,7 +3,7 @@
 Prints
   (a) the 365-day backfill of kpi.daily (build_kpi_daily, the catalogue-rendered SQL) and its
       ratio to one hand-written DuckDB statement computing the same rows (checked row by row),
-  (b) one new day on the full history and on a copy holding only the last 30 days,
+  (b) one new day on the full history and on a copy holding only the last 30 days (runs alternated),
   (c) the peak memory (resident set) of a process doing the 365-day backfill.
 Times are the median of --runs runs; ratios compare figures measured in the same run.
 
@@ -88,6 +88,18 @@ def timed(action: Callable[[], object], runs: int) -> tuple[float, object]:
         result = action()
         times.append(time.perf_counter() - began)
     return statistics.median(times), result
+
+
+def alternated(actions: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median wall time of each action over `runs` rounds in which the actions take turns (after
+    one untimed call each), so a machine load that changes meanwhile weighs on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs + 1):
+        for name, action in actions.items():
+            began = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(spent[1:]) for name, spent in times.items()}
 
 
 def snapshot_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -183,11 +195,12 @@ def run(accounts: int, days: int, runs: int, folder: Path) -> dict[str, object]:
         snapshot_rows(con, "bench_handwritten_rows")
         differing, compared, examples = mismatches(con, "bench_template_rows", "bench_handwritten_rows")
         build_kpi_daily(con, backfill_start, END, CURRENCY)  # leave the template's rows in place
-        new_day_full_s, _ = timed(lambda: build_kpi_daily(con, END, END, CURRENCY), runs)
     recent = folder / "recent.duckdb"
     copy_last_days(full, recent, END - dt.timedelta(days=30))
-    with connect(recent) as con:
-        new_day_recent_s, _ = timed(lambda: build_kpi_daily(con, END, END, CURRENCY), runs)
+    with connect(full) as full_con, connect(recent) as recent_con:
+        new_day = alternated({"full": lambda: build_kpi_daily(full_con, END, END, CURRENCY),
+                              "recent": lambda: build_kpi_daily(recent_con, END, END, CURRENCY)}, runs)
+    new_day_full_s, new_day_recent_s = new_day["full"], new_day["recent"]
     peaks = measure_peak_memory(full, backfill_start, END)
     return {
         "accounts": accounts, "days": days, "runs": runs, "threads": threads, "counts": counts,
