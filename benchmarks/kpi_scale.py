@@ -3,7 +3,7 @@
 Prints
   (a) the 365-day backfill of kpi.daily (build_kpi_daily, the catalogue-rendered SQL) and its
       ratio to one hand-written DuckDB statement computing the same rows (checked row by row),
-  (b) one new day on the full history and on a copy holding only the last 30 days,
+  (b) one new day on the full history and on a copy holding only the last 30 days (runs alternated),
   (c) the peak memory (resident set) of a process doing the 365-day backfill.
 Times are the median of --runs runs; ratios compare figures measured in the same run.
 
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from transforms import kpis  # noqa: E402
-from transforms.core import refresh_fact_coverage  # noqa: E402
+from transforms.core import refresh_event_spans, refresh_fact_coverage  # noqa: E402
 from transforms.kpis import ReportingCurrency, build_kpi_daily, duckdb_map, write_catalogue  # noqa: E402
 from warehouse.connection import connect  # noqa: E402
 from warehouse.writes import refresh_account_metrics, replace_window  # noqa: E402
@@ -67,6 +67,7 @@ def refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
     """The summaries landing and the core rebuilds keep up to date, for facts written straight by SQL."""
     refresh_account_metrics(con)
     refresh_fact_coverage(con)
+    refresh_event_spans(con)
 
 
 def handwritten_params() -> dict[str, object]:
@@ -87,6 +88,18 @@ def timed(action: Callable[[], object], runs: int) -> tuple[float, object]:
         result = action()
         times.append(time.perf_counter() - began)
     return statistics.median(times), result
+
+
+def alternated(actions: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median wall time of each action over `runs` rounds in which the actions take turns (after
+    one untimed call each), so a machine load that changes meanwhile weighs on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs + 1):
+        for name, action in actions.items():
+            began = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(spent[1:]) for name, spent in times.items()}
 
 
 def snapshot_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -182,11 +195,12 @@ def run(accounts: int, days: int, runs: int, folder: Path) -> dict[str, object]:
         snapshot_rows(con, "bench_handwritten_rows")
         differing, compared, examples = mismatches(con, "bench_template_rows", "bench_handwritten_rows")
         build_kpi_daily(con, backfill_start, END, CURRENCY)  # leave the template's rows in place
-        new_day_full_s, _ = timed(lambda: build_kpi_daily(con, END, END, CURRENCY), runs)
     recent = folder / "recent.duckdb"
     copy_last_days(full, recent, END - dt.timedelta(days=30))
-    with connect(recent) as con:
-        new_day_recent_s, _ = timed(lambda: build_kpi_daily(con, END, END, CURRENCY), runs)
+    with connect(full) as full_con, connect(recent) as recent_con:
+        new_day = alternated({"full": lambda: build_kpi_daily(full_con, END, END, CURRENCY),
+                              "recent": lambda: build_kpi_daily(recent_con, END, END, CURRENCY)}, runs)
+    new_day_full_s, new_day_recent_s = new_day["full"], new_day["recent"]
     peaks = measure_peak_memory(full, backfill_start, END)
     return {
         "accounts": accounts, "days": days, "runs": runs, "threads": threads, "counts": counts,

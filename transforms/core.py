@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warehouse.writes import WindowSummary, insert_frame, replace_all, replace_window, transaction
+from warehouse.writes import WindowSummary, insert_frame, replace_all, replace_tables, replace_window, transaction
 
 if TYPE_CHECKING:  # for annotations: DuckDB is imported where it is called (definitions start-up time)
     import duckdb
@@ -129,6 +129,12 @@ def build_business_facts(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
             con, "core.mentions_daily", "date", start, end, sql("core_mentions_daily"), {}, fact_coverage("mentions"))
     finally:
         con.unregister("mention_subjects")
-    counts["core.reviews"] = replace_all(con, "core.reviews", sql("core_reviews"))
-    counts["core.survey_responses"] = replace_all(con, "core.survey_responses", sql("core_survey_responses"))
+    counts |= replace_tables(con, {"core.reviews": sql("core_reviews"),
+                                   "core.survey_responses": sql("core_survey_responses"),
+                                   "core.event_spans": sql("core_event_spans")})
     return counts
+
+
+def refresh_event_spans(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute core.event_spans (for reviews and survey responses written straight into core)."""
+    replace_all(con, "core.event_spans", sql("core_event_spans"))

@@ -159,10 +159,20 @@ def used_parameters(params: dict[str, object], statement: str) -> dict[str, obje
 def replace_all(con: duckdb.DuckDBPyConnection, table: str, select_sql: str,
                 params: dict[str, object] | None = None) -> int:
     """Replace the whole content of a small table (accounts, catalogue) in one transaction."""
+    return replace_tables(con, {table: select_sql}, params)[table]
+
+
+def replace_tables(con: duckdb.DuckDBPyConnection, selects: dict[str, str],
+                   params: dict[str, object] | None = None) -> dict[str, int]:
+    """Replace the whole content of each table by its SELECT, in order, in one transaction: a
+    summary selected from the tables replaced before it stays in step with them. Rows per table."""
+    counts = {}
     with transaction(con):
-        con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} BY NAME {select_sql}", used_parameters(params or {}, select_sql))
-        return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        for table, select_sql in selects.items():
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} BY NAME {select_sql}", used_parameters(params or {}, select_sql))
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    return counts
 
 
 def log_event(con: duckdb.DuckDBPyConnection, step: str, message: str, *, level: str = "info",

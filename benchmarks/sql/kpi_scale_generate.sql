@@ -136,6 +136,7 @@ FROM bench_brands AS b
 CROSS JOIN bench_days AS d
 CROSS JOIN range(4) AS r(n)
 WHERE n < hash(b.brand_id, d.date, 'reviews') % 4
+ORDER BY d.date  -- as core_reviews.sql writes them
 ;
 INSERT INTO core.survey_responses
 SELECT
@@ -149,3 +150,4 @@ CROSS JOIN bench_days AS d
 CROSS JOIN (VALUES ('csat', 5), ('nps', 10)) AS k(kind, scale_max)
 CROSS JOIN range(5) AS r(n)
 WHERE n < hash(b.brand_id, d.date, k.kind) % 5
+ORDER BY d.date  -- as core_survey_responses.sql writes them

@@ -27,7 +27,7 @@ import pytest
 
 from pipelines.config import ConfigError, load_config
 from tests.helpers import D, accounts, land_days, warehouse
-from transforms.core import build_core, refresh_fact_coverage
+from transforms.core import build_core, refresh_event_spans, refresh_fact_coverage
 from transforms.kpis import CurrencyError, ReportingCurrency, build_kpi_daily, write_catalogue
 
 N = None
@@ -93,6 +93,7 @@ def business_facts(con: duckdb.DuckDBPyConnection, ads: list[tuple] = ADS, web: 
     insert(con, "core.survey_responses", "survey_id, response_id, brand_id, responded_date, kind, score, scale_max",
            SURVEYS)
     refresh_fact_coverage(con)  # the facts are written straight into core: what the core rebuilds keep in step
+    refresh_event_spans(con)
 
 
 @pytest.fixture(scope="module")

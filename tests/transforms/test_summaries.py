@@ -1,6 +1,7 @@
 """The summaries the KPIs read instead of the whole history stay equal to what the history says:
-raw.account_metrics_reported (files, API pulls, replay, refused files, forget) and
-core.fact_coverage (core window rebuilds, re-runs, days that lose their facts, forget)."""
+raw.account_metrics_reported (files, API pulls, replay, refused files, forget),
+core.fact_coverage (core window rebuilds, re-runs, days that lose their facts, forget) and
+core.event_spans (the business-fact rebuild, reviews and responses that go)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ingest.api import replay
 from ingest.ownership import forget_account, forget_file
 from tests.helpers import D, accounts, land_days, warehouse
 from tests.transforms.test_api_landing import REGISTRY, night
-from transforms.core import ALL_DATES, build_business_facts, refresh_fact_coverage, sql
+from transforms.core import ALL_DATES, build_business_facts, refresh_event_spans, refresh_fact_coverage, sql
 from warehouse.schema import migrations
 from warehouse.writes import refresh_account_metrics
 
@@ -149,3 +150,51 @@ def test_the_migration_fills_the_summaries_from_an_existing_warehouse(tmp_path):
     con.execute(next(s for n, _name, s in migrations() if n == 40))
     assert reported(con) == [("x", "x1", "likes")]
     assert coverage(con) == [("mentions", "acme", "x", "globex", True, 2)]
+
+
+def spans(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT * FROM core.event_spans ORDER BY ALL NULLS FIRST").fetchall()
+
+
+def _events(con: duckdb.DuckDBPyConnection, reviews: list[tuple], responses: list[tuple]) -> None:
+    """Review records (id, UTC time) of biz and survey records (id, UTC time, kind) of support."""
+    con.execute("DELETE FROM raw.review_records")
+    con.execute("DELETE FROM raw.survey_response_records")
+    con.executemany("INSERT INTO raw.review_records VALUES ('export', 'r', TIMESTAMP '2025-05-01', 'google_business', "
+                    "'biz', ?, 'loc1', ?, 4, NULL)", reviews)
+    con.executemany("INSERT INTO raw.survey_response_records VALUES ('export', 's', TIMESTAMP '2025-05-01', 'surveys', "
+                    "'support', 'survey1', ?, ?, ?, 3, 5)", responses)
+
+
+def test_event_spans_follow_the_business_fact_rebuild():
+    con = warehouse()
+    accounts(con, [("google_business", "biz", "acme"), ("surveys", "support", "acme")])
+    at = dt.datetime
+    _events(con, [("r1", at(2025, 3, 4, 9)), ("r2", at(2025, 1, 2, 9)), ("r3", None)],
+            [("s1", at(2025, 2, 1, 9), "csat"), ("s2", at(2025, 2, 9, 9), "csat"), ("s3", at(2025, 6, 1, 9), "nps")])
+    build_business_facts(con, D(2025, 3, 1), D(2025, 3, 1), SUBJECTS)  # reviews and responses: all dates
+    assert spans(con) == [("reviews", "acme", "google_business", None, D(2025, 1, 2), D(2025, 3, 4)),
+                          ("survey_responses", "acme", None, "csat", D(2025, 2, 1), D(2025, 2, 9)),
+                          ("survey_responses", "acme", None, "nps", D(2025, 6, 1), D(2025, 6, 1))]
+    # the first review and every nps response go (a forgotten file): the spans shrink with them
+    _events(con, [("r1", at(2025, 3, 4, 9))], [("s1", at(2025, 2, 1, 9), "csat"), ("s2", at(2025, 2, 9, 9), "csat")])
+    build_business_facts(con, D(2025, 3, 1), D(2025, 3, 1), SUBJECTS)
+    expected = [("reviews", "acme", "google_business", None, D(2025, 3, 4), D(2025, 3, 4)),
+                ("survey_responses", "acme", None, "csat", D(2025, 2, 1), D(2025, 2, 9))]
+    assert spans(con) == expected
+    refresh_event_spans(con)
+    assert spans(con) == expected
+
+
+def test_the_event_spans_migration_fills_them_from_an_existing_warehouse():
+    con = duckdb.connect()
+    for _number, _name, statements in [m for m in migrations() if m[0] < 60]:
+        con.execute(statements)
+    con.execute("INSERT INTO core.reviews (platform, review_id, brand_id, created_date) VALUES "
+                "('google_business', 'a', 'acme', DATE '2025-01-03'), "
+                "('google_business', 'b', 'acme', DATE '2025-01-01'), ('google_business', 'c', 'acme', NULL)")
+    con.execute("INSERT INTO core.survey_responses (survey_id, response_id, brand_id, responded_date, kind, scale_max) "
+                "VALUES ('s', '1', 'acme', DATE '2025-02-05', 'nps', 10), ('s', '2', 'acme', NULL, 'csat', 5)")
+    con.execute(next(s for n, _name, s in migrations() if n == 60))
+    assert spans(con) == [("reviews", "acme", "google_business", None, D(2025, 1, 1), D(2025, 1, 3)),
+                          ("survey_responses", "acme", None, "nps", D(2025, 2, 5), D(2025, 2, 5))]

@@ -8,3 +8,5 @@ JOIN core.accounts AS a USING (platform, account_id)
 QUALIFY row_number() OVER (
     PARTITION BY r.survey_id, r.response_id
     ORDER BY (r.source = 'api') DESC, r.source_rank DESC, r.source_key DESC) = 1
+-- in date order, as replace_window writes: a one-day run's read of the day skips the other row groups
+ORDER BY responded_date

@@ -74,15 +74,14 @@ mention_facts AS (
 ),
 -- Reviews are events: every day from a brand's first to its last known review gets a row (a day
 -- without a review counts 0); outside that span the source's coverage is unknown, so no row.
+-- The spans come from core.event_spans (rewritten with core.reviews), the reviews from the window.
 review_days AS (
     SELECT CAST(day AS DATE) AS date, brand_id, platform
     FROM (
         SELECT brand_id, platform,
-               unnest(generate_series(greatest(min(created_date), $start), least(max(created_date), $end),
-                                      INTERVAL 1 DAY)) AS day
-        FROM core.reviews
-        WHERE created_date IS NOT NULL
-        GROUP BY brand_id, platform
+               unnest(generate_series(greatest(first_date, $start), least(last_date, $end), INTERVAL 1 DAY)) AS day
+        FROM core.event_spans
+        WHERE events = 'reviews'
     )
 ),
 review_facts AS (
@@ -92,7 +91,7 @@ review_facts AS (
         coalesce(sum(r.rating), 0) AS rating_sum,
         count(r.rating) AS rated_reviews
     FROM review_days AS d
-    LEFT JOIN core.reviews AS r
+    LEFT JOIN (SELECT * FROM core.reviews WHERE created_date BETWEEN $start AND $end) AS r
         ON r.brand_id = d.brand_id AND r.platform = d.platform AND r.created_date = d.date
     GROUP BY d.date, d.brand_id, d.platform
 ),
@@ -175,16 +174,15 @@ money_totals AS (
     GROUP BY date, brand_id
 ),
 -- Survey responses are events like reviews: every day from a brand's first to its last response
--- of a kind gets a row. CSAT counts the top two points of each response's scale.
+-- of a kind gets a row (spans from core.event_spans). CSAT counts the top two points of each
+-- response's scale.
 survey_days AS (
     SELECT CAST(day AS DATE) AS date, brand_id, kind
     FROM (
         SELECT brand_id, kind,
-               unnest(generate_series(greatest(min(responded_date), $start), least(max(responded_date), $end),
-                                      INTERVAL 1 DAY)) AS day
-        FROM core.survey_responses
-        WHERE responded_date IS NOT NULL
-        GROUP BY brand_id, kind
+               unnest(generate_series(greatest(first_date, $start), least(last_date, $end), INTERVAL 1 DAY)) AS day
+        FROM core.event_spans
+        WHERE events = 'survey_responses'
     )
 ),
 survey_facts AS (
@@ -198,7 +196,7 @@ survey_facts AS (
         count(r.score) FILTER (WHERE d.kind = 'nps' AND r.score <= 6) AS nps_detractors,
         count(r.score) FILTER (WHERE d.kind = 'nps') AS nps_responses
     FROM survey_days AS d
-    LEFT JOIN core.survey_responses AS r
+    LEFT JOIN (SELECT * FROM core.survey_responses WHERE responded_date BETWEEN $start AND $end) AS r
         ON r.brand_id = d.brand_id AND r.kind = d.kind AND r.responded_date = d.date
     GROUP BY d.date, d.brand_id
 ),
