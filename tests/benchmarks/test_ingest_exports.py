@@ -36,6 +36,17 @@ def test_the_benchmark_runs_on_a_tiny_drop_folder(tmp_path, capsys):
         assert line in out
 
 
+def test_the_large_file_alone_is_landed_and_read_once_per_run(tmp_path, capsys):
+    figures = bench.main(["--accounts", "0", "--posts", "0", "--runs", "2", "--memory-mb", "1",
+                          "--dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    memory = figures["memory"]
+    assert memory["runs"] == 2 and len(memory["ratios"]) == 2
+    assert memory["statuses"] == ["loaded"] and memory["records"] == memory["posts"] * 8
+    assert memory["cpu_s"] > 0
+    assert "(c) one per-post file of" in out and "median of 2 run(s)" in out and "(a)" not in out
+
+
 def _drop(tmp_path, posts=57):
     folder = tmp_path / "exports" / "facebook" / PAGE
     folder.mkdir(parents=True)

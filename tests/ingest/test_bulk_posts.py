@@ -17,7 +17,7 @@ import pytest
 
 import ingest.drop_folder as drop_folder
 from connectors.base import load_connectors
-from ingest.bulk_posts import day_offsets
+from ingest.bulk_posts import day_offsets, scan_bytes
 from warehouse.connection import connect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "transforms" / "fixtures" / "posts"
@@ -209,6 +209,20 @@ def test_a_file_duckdb_cannot_read_alike_is_read_by_the_parser(tmp_path, monkeyp
     assert bool(duckdb["read_by_duckdb"]) is read_by_duckdb
     assert [o[0] for o in duckdb["outcomes"]] == ["loaded"]
     assert len(duckdb["tables"]["raw.post_records"]) == 5
+
+
+@pytest.mark.parametrize(("cells", "lenient"), [
+    ('a, "b",c', True), ('a,\t"b",c', True), ('a,"b" ,c', True), ('a,"b"\t,c', True), ('a,"" ,c', True),
+    ('a,"b c",d', False), ('a,"b "" c",d', False), ('a b,"c",d', False), ('a,"b",c d', False),
+])
+def test_the_byte_scan_finds_quotes_read_leniently_even_across_blocks(tmp_path, cells, lenient):
+    # the row sits at the start, across the first 4 MiB block boundary, and at the very end
+    filler = "x,y,z\n" * ((4 << 20) // 6)
+    for at in ("start", "boundary", "end"):
+        path = tmp_path / f"{at}.csv"
+        before = {"start": "", "boundary": filler[:(4 << 20) - 3], "end": filler}[at]
+        path.write_bytes((before + ("\n" if before and not before.endswith("\n") else "") + cells + "\n").encode())
+        assert scan_bytes(path, ",").lenient_quoting is lenient, at
 
 
 def test_days_with_a_dst_change_are_left_to_the_parser():

@@ -1,6 +1,6 @@
 -- A large per-post export read by DuckDB: one row per data row of the file, every cell as text
 -- (no type sniffing), the platform's quirks applied here (ingest/bulk_posts.py). The names in braces
--- are filled in by ingest/bulk_posts.py: numbered_cells is post_table_cells.sql, the others are column
+-- are filled in by ingest/bulk_posts.py: file_rows is post_table_cells.sql, the others are column
 -- lists built from the format's declared layout (connectors.base.PostTableLayout); the rest are
 -- parameters.
 --
@@ -9,13 +9,15 @@
 -- form, dates it cannot read, post ids a spreadsheet rounded...): those rows go to that parser,
 -- which also reports any error with its file row. `has_cr` marks rows holding a carriage return,
 -- which Python's csv module may split where DuckDB does not: such a file is read by Python whole.
+-- The rows are written in file order (DuckDB's preserve_insertion_order, on by default), so a row's
+-- rowid is its place in the file's data rows.
 CREATE OR REPLACE TEMP TABLE post_table_rows AS
-WITH numbered AS (
-    {numbered_cells}
+WITH file_rows AS (
+    {file_rows}
 ),
 cells AS (
-    SELECT ordinal, {cells}, {whole_row}
-    FROM numbered
+    SELECT {cells}, {whole_row}
+    FROM file_rows
 ),
 -- Python's str.strip() and str.splitlines() know more blanks and line breaks than trim(): a row
 -- whose cells hold any of these (or a NUL, or a byte-order mark) is left to the Python parser.
@@ -32,7 +34,7 @@ readable AS (
     FROM cells
 ),
 parsed AS (
-    SELECT ordinal, odd_text, has_cr,
+    SELECT odd_text, has_cr,
            coalesce(trim(post_id_text, E' \n'), '') AS post_id,
            lower(trim(period_text, E' \n')) = $period_value AS period_ok,
            published_trimmed,
@@ -55,7 +57,7 @@ parsed AS (
                                                   THEN CAST(m AS DOUBLE) END) AS metric_values
     FROM readable
 )
-SELECT ordinal, has_cr, post_id, published_local, post_type, post_type_raw, permalink,
+SELECT has_cr, post_id, published_local, post_type, post_type_raw, permalink,
        rtrim(left(trim(title_line), 200)) AS title, metric_values,
        odd_text OR NOT coalesce(period_ok, false) OR post_id = ''
            OR regexp_full_match(post_id, '(?i)[0-9]+(\.[0-9]+)?E\+[0-9]+')  -- rounded by a spreadsheet
