@@ -19,7 +19,7 @@ WITH picked AS (
            -- loaded_at identical when a range is re-run on unchanged inputs
            coalesce(f.loaded_at, v.source_rank) AS landed_at
     FROM raw.account_daily_values AS v
-    LEFT JOIN raw.export_files AS f ON v.source = 'export' AND f.file_hash = v.source_key
+    LEFT JOIN raw.export_files AS f ON f.file_hash = CASE WHEN v.source = 'export' THEN v.source_key END
          AND f.platform = v.platform AND f.account_id = v.account_id
     WHERE v.metric IS NOT NULL
     QUALIFY row_number() OVER (
