@@ -3,8 +3,9 @@
 -- condition into a LEFT JOIN, and DuckDB 1.5 then plans a BLOCKWISE_NL_JOIN (every raw row against
 -- every file: duckdb/duckdb#10387), seconds at a few hundred files. `f.file_hash = CASE WHEN
 -- v.source = 'export' THEN v.source_key END` matches exactly the same rows (an API row's key is
--- NULL there and matches nothing) and is planned as a HASH_JOIN. Same definitions as
--- 015_loading_precedence_ownership.sql otherwise.
+-- NULL there and matches nothing) and is planned as a HASH_JOIN. raw.post_snapshots_picked also
+-- ranks only the keys that have more than one value (the same pick: a key's single value is the
+-- one ranked first). Same definitions as 015_loading_precedence_ownership.sql otherwise.
 
 DROP VIEW raw.post_owners;
 CREATE VIEW raw.post_owners AS
@@ -32,19 +33,38 @@ COMMENT ON COLUMN raw.post_owners.account_id IS 'Owning account (the first to la
 
 DROP VIEW raw.post_snapshots_picked;
 CREATE VIEW raw.post_snapshots_picked AS
-WITH picked AS (
-    SELECT v.platform, v.post_id, v.snapshot_date, v.account_id, v.metric, v.value
+WITH contested AS (
+    -- the keys with more than one value: only those are ranked (most posts have one snapshot a
+    -- day from one source, and ranking one-row partitions was most of the view's time)
+    SELECT platform, post_id, snapshot_date, metric
+    FROM raw.post_metric_values
+    WHERE metric IS NOT NULL
+    GROUP BY ALL
+    HAVING count(*) > 1
+),
+candidates AS (
+    SELECT v.platform, v.post_id, v.snapshot_date, v.account_id, v.metric, v.value, v.source, v.source_rank,
+           v.source_metric, v.source_key, f.path, c.metric IS NOT NULL AS contested
     FROM raw.post_metric_values AS v
     JOIN raw.post_owners AS o
         ON o.platform = v.platform AND o.post_id = v.post_id AND o.account_id = v.account_id
     LEFT JOIN raw.export_files AS f ON f.file_hash = CASE WHEN v.source = 'export' THEN v.source_key END
          AND f.platform = v.platform AND f.account_id = v.account_id
+    LEFT JOIN contested AS c ON c.platform = v.platform AND c.post_id = v.post_id
+         AND c.snapshot_date = v.snapshot_date AND c.metric = v.metric
     WHERE v.metric IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY v.platform, v.post_id, v.snapshot_date, v.metric
-        ORDER BY (v.value IS NOT NULL) DESC, (v.source = 'api') DESC, v.source_rank DESC,
-                 v.source_metric LIKE '% (sum over %)' ASC, v.value DESC NULLS LAST,
-                 f.path DESC NULLS LAST, v.source_key DESC) = 1
+),
+picked AS (
+    SELECT platform, post_id, snapshot_date, account_id, metric, value FROM candidates WHERE NOT contested
+    UNION ALL
+    SELECT platform, post_id, snapshot_date, account_id, metric, value FROM (
+        SELECT * FROM candidates
+        WHERE contested
+        QUALIFY row_number() OVER (
+            PARTITION BY platform, post_id, snapshot_date, metric
+            ORDER BY (value IS NOT NULL) DESC, (source = 'api') DESC, source_rank DESC,
+                     source_metric LIKE '% (sum over %)' ASC, value DESC NULLS LAST,
+                     path DESC NULLS LAST, source_key DESC) = 1)
 )
 SELECT
     platform, post_id, snapshot_date, any_value(account_id) AS account_id,
