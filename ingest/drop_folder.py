@@ -467,7 +467,7 @@ class LargeTextFile:
 def large_text_format(drop: DropFile, connector: Connector) -> LargeTextFile | None:
     """How a large text export is landed, if it is large enough and its format allows it."""
     size = drop.path.stat().st_size
-    if size < min(BULK_MIN_BYTES, STREAM_MIN_BYTES) or not is_text_export(drop.path):
+    if not _may_be_large(size) or not is_text_export(drop.path):
         return None
     stream = CsvStream(drop.path, chunk_rows=STREAM_CHUNK_ROWS)
     fmt = connector.recognise({"": stream.head})
@@ -478,6 +478,10 @@ def large_text_format(drop: DropFile, connector: Connector) -> LargeTextFile | N
     bulk = size >= BULK_MIN_BYTES and hasattr(fmt, "post_table_layout")
     streamed = size >= STREAM_MIN_BYTES
     return LargeTextFile(fmt, stream, prefix, bulk, streamed) if bulk or streamed else None
+
+
+def _may_be_large(size: int) -> bool:
+    return size >= min(BULK_MIN_BYTES, STREAM_MIN_BYTES)
 
 
 def land_large_file(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, large: LargeTextFile,
@@ -680,12 +684,12 @@ def _land_files(con: duckdb.DuckDBPyConnection, exports_dir: Path, files: list[D
             outcomes.append(_file_conflict(con, drop, digest, owners[0], run_id))
             continue
         timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
+        if _may_be_large(drop.path.stat().st_size):  # written first, outside the try: a failed write
+            outcomes += batch.flush()  # is the warehouse's, never this file's
         landed = None
         try:
             large = large_text_format(drop, registry[drop.platform])
-            if large:
-                outcomes += batch.flush()
-                landed = land_large_file(con, drop, digest, large, timezone)
+            landed = land_large_file(con, drop, digest, large, timezone) if large else None
             if landed is not None:
                 result = ParseResult(landed[0])
             elif ahead is not None and drop.relative in ahead:
