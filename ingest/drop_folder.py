@@ -346,13 +346,99 @@ def _origin(drop: DropFile, digest: str, export_date: dt.date) -> Provenance:
 def land_parsed_export(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, parsed: ParsedExport,
                        timezone: str) -> int:
     """Write one parsed file into raw (records + raw.export_files row) in one transaction."""
-    export_date = export_date_of(drop.path)
-    frames = raw_frames(parsed, _origin(drop, digest, export_date))
-    with transaction(con):
-        _insert_frames(con, frames)
-        _record_landed(con, drop, digest, parsed, export_date, _posts_coverage(parsed, drop, timezone),
-                       record_count(parsed))
+    _write_parsed(con, [ParsedFile(drop, digest, parsed, timezone)], run_id=None, log=False)
     return record_count(parsed)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A file read whole and parsed, waiting to be written."""
+
+    drop: DropFile
+    digest: str
+    parsed: ParsedExport
+    timezone: str
+
+
+def _write_parsed(con: duckdb.DuckDBPyConnection, files: list[ParsedFile], run_id: str | None,
+                  *, log: bool) -> list[FileOutcome]:
+    """Write parsed files into raw in one transaction: their records (one INSERT per raw table for
+    files whose frames have the same columns), then each file's raw.export_files row and, with
+    `log`, its load-log line. Each file stays all or nothing: its rows commit with its file row."""
+    export_dates = [export_date_of(item.drop.path) for item in files]
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for item, export_date in zip(files, export_dates, strict=True):
+        for table, frame in raw_frames(item.parsed, _origin(item.drop, item.digest, export_date)).items():
+            parts.setdefault(table, []).append(frame)
+    outcomes = []
+    with transaction(con):
+        for table, frames in parts.items():
+            for frame in _concat_alike(frames):
+                insert_frame(con, table, frame)
+        for item, export_date in zip(files, export_dates, strict=True):
+            drop, parsed, records = item.drop, item.parsed, record_count(item.parsed)
+            _record_landed(con, drop, item.digest, parsed, export_date,
+                           _posts_coverage(parsed, drop, item.timezone), records)
+            if log:
+                _log_landed(con, drop, parsed, records, run_id)
+            outcomes.append(_landed_outcome(drop, parsed, records))
+    return outcomes
+
+
+def _concat_alike(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames in order, consecutive ones with the same columns and dtypes concatenated (a
+    column of another dtype, e.g. dates with a gap read as objects, is inserted on its own)."""
+    runs: list[list[pd.DataFrame]] = []
+    for frame in frames:
+        first = runs[-1][0] if runs else None
+        if first is not None and list(first.columns) == list(frame.columns) and first.dtypes.equals(frame.dtypes):
+            runs[-1].append(frame)
+        else:
+            runs.append([frame])
+    return [run[0] if len(run) == 1 else pd.concat(run, ignore_index=True) for run in runs]
+
+
+def _log_landed(con: duckdb.DuckDBPyConnection, drop: DropFile, parsed: ParsedExport, records: int,
+                run_id: str | None) -> None:
+    message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason
+               else f"loaded {records} records ({parsed.format})")
+    if parsed.notes:
+        message += "; " + "; ".join(parsed.notes)
+    log_event(con, STEP, message, platform=drop.platform, account_id=drop.account_id,
+              subject=drop.relative, run_id=run_id)
+
+
+def _landed_outcome(drop: DropFile, parsed: ParsedExport, records: int) -> FileOutcome:
+    return FileOutcome(drop.relative, drop.platform, drop.account_id,
+                       "skipped" if parsed.skipped_reason else "loaded", parsed.format, records, parsed.skipped_reason)
+
+
+# Files read whole land in batches of up to LANDING_BATCH_ROWS records, one transaction per batch.
+# Each commit syncs the WAL to disk and each statement has a fixed cost, both about what inserting
+# a whole daily file costs: a transaction and an INSERT per file were most of landing a folder of
+# daily files (docs/benchmarks.md). A failure rolls back the batch; its files then count as not
+# loaded and land at the next run, as an interrupted file always did.
+LANDING_BATCH_ROWS = 100_000
+
+
+class _LandingBatch:
+    """Parsed files waiting to be written together (in drop-folder order)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str | None) -> None:
+        self._con, self._run_id = con, run_id
+        self._files: list[ParsedFile] = []
+        self._rows = 0
+
+    def add(self, item: ParsedFile) -> list[FileOutcome]:
+        """Queue a file; the outcomes of the batch if this filled it (it is then written)."""
+        self._files.append(item)
+        self._rows += record_count(item.parsed)
+        return self.flush() if self._rows >= LANDING_BATCH_ROWS else []
+
+    def flush(self) -> list[FileOutcome]:
+        """Write the queued files, if any: their outcomes, in order."""
+        files, self._files, self._rows = self._files, [], 0
+        return _write_parsed(self._con, files, self._run_id, log=True) if files else []
 
 
 # Text exports at least this big are read and landed chunk by chunk when their format can be parsed
@@ -381,7 +467,7 @@ class LargeTextFile:
 def large_text_format(drop: DropFile, connector: Connector) -> LargeTextFile | None:
     """How a large text export is landed, if it is large enough and its format allows it."""
     size = drop.path.stat().st_size
-    if size < min(BULK_MIN_BYTES, STREAM_MIN_BYTES) or not is_text_export(drop.path):
+    if not _may_be_large(size) or not is_text_export(drop.path):
         return None
     stream = CsvStream(drop.path, chunk_rows=STREAM_CHUNK_ROWS)
     fmt = connector.recognise({"": stream.head})
@@ -392,6 +478,10 @@ def large_text_format(drop: DropFile, connector: Connector) -> LargeTextFile | N
     bulk = size >= BULK_MIN_BYTES and hasattr(fmt, "post_table_layout")
     streamed = size >= STREAM_MIN_BYTES
     return LargeTextFile(fmt, stream, prefix, bulk, streamed) if bulk or streamed else None
+
+
+def _may_be_large(size: int) -> bool:
+    return size >= min(BULK_MIN_BYTES, STREAM_MIN_BYTES)
 
 
 def land_large_file(con: duckdb.DuckDBPyConnection, drop: DropFile, digest: str, large: LargeTextFile,
@@ -577,18 +667,25 @@ def _land_files(con: duckdb.DuckDBPyConnection, exports_dir: Path, files: list[D
                 done: dict[str, list[tuple[str, str, str]]], registry: Mapping[str, Connector],
                 timezones: Mapping[tuple[str, str], str], default_timezone: str, run_id: str | None,
                 ahead: OrderedPool[ParseResult] | None) -> list[FileOutcome]:
-    """Land the files in order: parsed by `ahead`'s workers where it has them, else here."""
+    """Land the files in order: parsed by `ahead`'s workers where it has them, else here. Files read
+    whole are written in batches (_LandingBatch); every other outcome first writes the batch, so
+    files land, log and report in drop-folder order."""
     outcomes: list[FileOutcome] = []
+    batch = _LandingBatch(con, run_id)
     for drop in files:
         digest = digests[drop.relative]
         owners = done.get(digest, [])
         if any(owner[:2] == (drop.platform, drop.account_id) for owner in owners):
+            outcomes += batch.flush()
             outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, "already_loaded"))
             continue
         if owners:
+            outcomes += batch.flush()
             outcomes.append(_file_conflict(con, drop, digest, owners[0], run_id))
             continue
         timezone = timezones.get((drop.platform, drop.account_id), default_timezone)
+        if _may_be_large(drop.path.stat().st_size):  # written first, outside the try: a failed write
+            outcomes += batch.flush()  # is the warehouse's, never this file's
         landed = None
         try:
             large = large_text_format(drop, registry[drop.platform])
@@ -606,21 +703,17 @@ def _land_files(con: duckdb.DuckDBPyConnection, exports_dir: Path, files: list[D
         except Exception as exc:  # a parser bug must not lose the file or stop the others
             result = ParseResult(None, "parser_error", f"{type(exc).__name__}: {exc}")
         if result.failure is not None:
+            outcomes += batch.flush()
             outcomes.append(_parse_failed(con, exports_dir, drop, digest, result, run_id))
             continue
-        parsed = result.parsed
-        records = landed[1] if landed is not None else land_parsed_export(con, drop, digest, parsed, timezone)
         done.setdefault(digest, []).append((drop.platform, drop.account_id, drop.relative))
-        status = "skipped" if parsed.skipped_reason else "loaded"
-        message = (f"skipped ({parsed.format}): {parsed.skipped_reason}" if parsed.skipped_reason
-                   else f"loaded {records} records ({parsed.format})")
-        if parsed.notes:
-            message += "; " + "; ".join(parsed.notes)
-        log_event(con, STEP, message, platform=drop.platform, account_id=drop.account_id,
-                  subject=drop.relative, run_id=run_id)
-        outcomes.append(FileOutcome(drop.relative, drop.platform, drop.account_id, status,
-                                    parsed.format, records, parsed.skipped_reason))
-    return outcomes
+        if landed is None:
+            outcomes += batch.add(ParsedFile(drop, digest, result.parsed, timezone))
+            continue
+        parsed, records = landed
+        _log_landed(con, drop, parsed, records, run_id)
+        outcomes.append(_landed_outcome(drop, parsed, records))
+    return outcomes + batch.flush()
 
 
 def _parse_failed(con: duckdb.DuckDBPyConnection, exports_dir: Path, drop: DropFile, digest: str,

@@ -63,7 +63,7 @@ def conflicts(con: duckdb.DuckDBPyConnection) -> list[Conflict]:
         SELECT c.platform, c.account_id, c.owner_account_id, coalesce(f.path, c.source_key) AS carrier,
                count(DISTINCT c.post_id) AS posts, min(c.post_id) AS example
         FROM raw.post_conflicts AS c
-        LEFT JOIN raw.export_files AS f ON c.source = 'export' AND f.file_hash = c.source_key
+        LEFT JOIN raw.export_files AS f ON f.file_hash = CASE WHEN c.source = 'export' THEN c.source_key END
              AND f.platform = c.platform AND f.account_id = c.account_id
         GROUP BY ALL ORDER BY ALL""").fetchall()
     for platform, account_id, owner, carrier, posts, example in rows:

@@ -101,7 +101,7 @@ def revert_run(con: duckdb.DuckDBPyConnection, run_id: str) -> Revert:
             last = current_snapshot(con)
             for schema, table in _changed_tables(con, result.commits):
                 _revert_table(con, statements, schema, table, result, result.commits, last)
-        # log_event commits on its own, untagged; its lines name the run
+        # a log line written outside a transaction commits untagged; its lines name the run
         logged = con.execute("DELETE FROM meta.load_log WHERE run_id = ?", [run_id]).fetchall()[0][0]
         if logged:
             result.removed["meta.load_log"] = result.removed.get("meta.load_log", 0) + logged

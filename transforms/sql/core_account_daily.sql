@@ -13,20 +13,40 @@
 -- 3. posts:    posts_published counted from per-post data on days a per-post source covers.
 -- 4. followers rebuilt from known counts (core.follower_anchors) and daily net changes, when
 --              the platform gives no total; NULL past any day whose net change is unknown.
-WITH picked AS (
-    SELECT v.platform, v.account_id, v.date, v.metric, v.value, v.source,
+WITH contested AS (
+    -- the keys with more than one value: only those are ranked (most have a single source, and
+    -- ranking 500,000 one-row partitions was most of this statement's time)
+    SELECT platform, account_id, date, metric
+    FROM raw.account_daily_values
+    WHERE metric IS NOT NULL
+    GROUP BY ALL
+    HAVING count(*) > 1
+),
+candidates AS (
+    SELECT v.platform, v.account_id, v.date, v.metric, v.value, v.source, v.source_rank, v.source_metric,
+           v.source_key, f.path,
            -- when the winning input was landed (file load time, or API fetch time): keeps
            -- loaded_at identical when a range is re-run on unchanged inputs
-           coalesce(f.loaded_at, v.source_rank) AS landed_at
+           coalesce(f.loaded_at, v.source_rank) AS landed_at,
+           c.metric IS NOT NULL AS contested
     FROM raw.account_daily_values AS v
-    LEFT JOIN raw.export_files AS f ON v.source = 'export' AND f.file_hash = v.source_key
+    LEFT JOIN raw.export_files AS f ON f.file_hash = CASE WHEN v.source = 'export' THEN v.source_key END
          AND f.platform = v.platform AND f.account_id = v.account_id
+    LEFT JOIN contested AS c
+        ON c.platform = v.platform AND c.account_id = v.account_id AND c.date = v.date AND c.metric = v.metric
     WHERE v.metric IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY v.platform, v.account_id, v.date, v.metric
-        ORDER BY (v.value IS NOT NULL) DESC, (v.source = 'api') DESC, v.source_rank DESC,
-                 v.source_metric LIKE '% (sum over %)' ASC, v.value DESC NULLS LAST,
-                 f.path DESC NULLS LAST, v.source_key DESC) = 1
+),
+picked AS (
+    SELECT platform, account_id, date, metric, value, source, landed_at FROM candidates WHERE NOT contested
+    UNION ALL
+    SELECT platform, account_id, date, metric, value, source, landed_at FROM (
+        SELECT * FROM candidates
+        WHERE contested
+        QUALIFY row_number() OVER (
+            PARTITION BY platform, account_id, date, metric
+            ORDER BY (value IS NOT NULL) DESC, (source = 'api') DESC, source_rank DESC,
+                     source_metric LIKE '% (sum over %)' ASC, value DESC NULLS LAST,
+                     path DESC NULLS LAST, source_key DESC) = 1)
 ),
 reported AS (
     SELECT

@@ -16,7 +16,7 @@ FROM raw.post_records AS r
 JOIN raw.post_owners AS o
     ON o.platform = r.platform AND o.post_id = r.post_id AND o.account_id = r.account_id
 LEFT JOIN core.accounts AS a ON a.platform = r.platform AND a.account_id = r.account_id
-LEFT JOIN raw.export_files AS f ON r.source = 'export' AND f.file_hash = r.source_key
+LEFT JOIN raw.export_files AS f ON f.file_hash = CASE WHEN r.source = 'export' THEN r.source_key END
      AND f.platform = r.platform AND f.account_id = r.account_id
 QUALIFY row_number() OVER (
     PARTITION BY r.platform, r.post_id
